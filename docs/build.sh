@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Render the docs site into _site/ and README.md from nbs/index.ipynb, offline.
+# nbdev 3 renders with Quarto, which cannot be installed here (its binary downloads from GitHub), so we run
+# nbdev's own notebook processing from Python (without its Quarto install step) and render with MkDocs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-.venv/bin}
+source tools/env.sh
+rm -rf _proc _site
+"$BIN/python" - <<'PY'
+from nbdev.serve import proc_nbs
+proc_nbs("nbs", n_workers=0, force=True)
+PY
+"$BIN/python" docs/prepare.py _proc README.md
+"$BIN/mkdocs" build --strict -q -f docs/mkdocs.yml
+test -f _site/index.html
+echo "docs: $(find _site -name index.html | wc -l) pages in _site/"

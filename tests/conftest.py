@@ -1,0 +1,38 @@
+"Shared fixtures for the integration and CLI tests."
+import os, subprocess, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FAKE_SECRETS = {"X_BEARER_TOKEN": "xbearer-test-SECRET-1234", "HF_TOKEN": "hf_test_SECRET_5678",
+                "WANDB_API_KEY": "wandb-test-SECRET-9012abcdef"}
+
+def cli_env(**extra):
+    "The environment the CLI tests run in: offline, caches in the work tree's .cache, plus `extra`."
+    env = {**os.environ, "HUGTWEETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+           "WANDB_MODE": "offline", "WANDB_SILENT": "true", "MPLBACKEND": "Agg", "TOKENIZERS_PARALLELISM": "false"}
+    env.setdefault("HUGTWEETS_CACHE", str(ROOT/".cache"/"hugtweets"))
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+@pytest.fixture
+def run_cli(tmp_path):
+    "Run `hugtweets ARGS...` in `tmp_path` as a user would; returns the CompletedProcess (text mode)."
+    def run(*args, env=None, timeout=900):
+        return subprocess.run([sys.executable, "-m", "hugtweets.cli", *map(str, args)], cwd=tmp_path, text=True,
+                              capture_output=True, env=cli_env(**(env or {})), timeout=timeout)
+    return run
+
+@pytest.fixture
+def fake_secrets(monkeypatch):
+    "Set recognisable fake values for every secret variable; returns them so a test can look for leaks."
+    for k, v in FAKE_SECRETS.items(): monkeypatch.setenv(k, v)
+    return dict(FAKE_SECRETS)
+
+def assert_one_line_error(proc, *fragments):
+    "The CLI failed with exit code != 0, printed one `hugtweets: error:` line containing `fragments`, and no traceback."
+    assert proc.returncode != 0, proc.stdout
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = [l for l in proc.stderr.splitlines() if l.startswith("hugtweets: error:")]
+    assert len(lines) == 1, proc.stderr
+    for f in fragments: assert f in lines[0], lines[0]
