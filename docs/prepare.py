@@ -37,12 +37,20 @@ def _clean_code_cell(c):
     for k in [k for k in c if k not in ("cell_type", "execution_count", "id", "metadata", "outputs", "source")]: del c[k]
     c.metadata.pop("execution", None)
 
+_quarto_attrs = re.compile(r"(\]\([^)]*\))\{[^}]*\}")
+
+def _plain_markdown_outputs(c):
+    "Drop Quarto's `{target=...}` attribute blocks from show_doc's markdown, which MkDocs would print literally."
+    for o in c.get("outputs", []):
+        md = o.get("data", {}).get("text/markdown")
+        if md: o["data"]["text/markdown"] = _quarto_attrs.sub(r"\1", md if isinstance(md, str) else "".join(md))
+
 def prepare(path: Path):
     "Rewrite one processed notebook in place for MkDocs."
     nb = nbformat.read(path, as_version=4)
     fm = _front_matter(nb)
     for c in nb.cells:
-        if c.cell_type == "code": _clean_code_cell(c)
+        if c.cell_type == "code": _clean_code_cell(c); _plain_markdown_outputs(c)
     nb.cells = [c for c in nb.cells if c.source.strip() or c.get("outputs")]
     if fm: nb.cells.insert(0, _title_cell(fm))
     nbformat.validate(nb)
