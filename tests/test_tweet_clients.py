@@ -1,0 +1,276 @@
+"The X (tweepy), Mastodon and Bluesky clients against local servers that answer in each real API's JSON format."
+import json, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from hugtweets.core import HugtweetsError, files_containing
+from hugtweets.tweet_sources import BlueskyClient, MastodonClient, XClient, http_session
+
+
+class FakeAPI:
+    "An HTTP server on 127.0.0.1 (a free port) whose answers come from `respond(api, path, query, headers)`."
+    def __init__(self, respond):
+        self.respond, self.calls = respond, []
+        api = self
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                parts = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                api.calls.append((parts.path, query, dict(self.headers)))
+                status, headers, body = api.respond(api, parts.path, query, self.headers)
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in headers.items(): self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+            def log_message(self, *args): pass
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def paths(self, prefix=""): return [p for p, q, h in self.calls if p.startswith(prefix)]
+    def close(self): self.server.shutdown(); self.server.server_close()
+
+
+@pytest.fixture
+def fake_api():
+    servers = []
+    def start(respond):
+        servers.append(FakeAPI(respond))
+        return servers[-1]
+    yield start
+    for s in servers: s.close()
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("HUGTWEETS_CACHE", str(tmp_path/"cache"))
+    return tmp_path/"cache"
+
+
+def fast_session(): return http_session(retries=2, backoff=0)
+
+
+# ---------------------------------------------------------------- X (API v2 through tweepy)
+TOKEN = "xbearer-test-SECRET-1234"
+X_TWEETS = [{"id": str(1000 - i), "text": f"post {i} about language models &amp; data @bo",
+             "created_at": "2024-05-01T10:00:00.000Z", "edit_history_tweet_ids": [str(1000 - i)],
+             "entities": {"mentions": [{"start": 40, "end": 43, "username": "bo", "id": "2"}]}} for i in range(250)]
+X_TWEETS[3]["referenced_tweets"] = [{"type": "replied_to", "id": "1"}]
+X_TWEETS[3]["in_reply_to_user_id"] = "2"
+X_USERS = {"ada": {"id": "100", "name": "Ada Lovelace", "username": "ada", "protected": False},
+           "shy": {"id": "101", "name": "Shy", "username": "shy", "protected": True}}
+X_NOT_FOUND = {"errors": [{"value": "nobody", "detail": "Could not find user with username: [nobody].", "title": "Not Found Error",
+                           "resource_type": "user", "parameter": "username", "resource_id": "nobody",
+                           "type": "https://api.twitter.com/2/problems/resource-not-found"}]}
+
+
+def x_api(rate_limit_once=(), fail_tokens=(), status_always=None):
+    "A fake X API v2: users by username, and the user's tweets 100 a page with `meta.next_token`."
+    limited = set()
+    def respond(api, path, q, headers):
+        if headers.get("Authorization") != f"Bearer {TOKEN}":
+            return 401, {}, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
+        if status_always: return status_always, {}, {"title": "Service Unavailable"}
+        if path.startswith("/2/users/by/username/"):
+            name = path.rsplit("/", 1)[1]
+            if name == "gone": return 404, {}, {"title": "Not Found Error", "status": 404, "type": "about:blank"}
+            user = X_USERS.get(name)
+            return (200, {}, {"data": user}) if user else (200, {}, X_NOT_FOUND)
+        if path == "/2/users/100/tweets":
+            token = q.get("pagination_token")
+            if token in fail_tokens: return 503, {}, {"title": "Service Unavailable", "status": 503}
+            if token in rate_limit_once and token not in limited:
+                limited.add(token)
+                return 429, {"x-rate-limit-reset": str(int(time.time()) - 1), "x-rate-limit-remaining": "0"}, {"title": "Too Many Requests"}
+            start = int((token or "tok0")[3:]) * 100
+            n = min(int(q.get("max_results", 10)), 100)
+            data = X_TWEETS[start:start + n]
+            meta = {"result_count": len(data), "newest_id": data[0]["id"], "oldest_id": data[-1]["id"]}
+            if start + n < len(X_TWEETS): meta["next_token"] = f"tok{start // 100 + 1}"
+            return 200, {}, {"data": data, "includes": {"users": [{"id": "2", "name": "Bo 🎸 #rock Diddley", "username": "bo"}]}, "meta": meta}
+        return 404, {}, {"title": "Not Found Error"}
+    return respond
+
+
+def test_x_pages_mentions_and_rate_limit(fake_api, own_cache):
+    api = fake_api(x_api(rate_limit_once={"tok1"}))
+    tweets = list(XClient(TOKEN, base_url=api.url, backoff=0).posts("ada"))
+    assert [t.id for t in tweets] == [t["id"] for t in X_TWEETS]
+    assert tweets[0].mentions == {"bo": "Bo 🎸 #rock Diddley"} and tweets[0].handle == "ada"
+    assert tweets[3].is_reply and not tweets[0].is_reply
+    pages = [q.get("pagination_token") for p, q, h in api.calls if p == "/2/users/100/tweets"]
+    assert pages == [None, "tok1", "tok1", "tok2"]  # the 429 was waited out and retried
+    q = next(q for p, q, h in api.calls if p == "/2/users/100/tweets")
+    assert q["max_results"] == "100" and q["exclude"] == "retweets" and "entities.mentions.username" in q["expansions"]
+    assert len(list(own_cache.rglob("page-*.json"))) == 3
+    assert files_containing(own_cache, [TOKEN]) == []
+
+
+def test_x_limit(fake_api):
+    api = fake_api(x_api())
+    tweets = list(XClient(TOKEN, base_url=api.url).posts("ada", limit=120))
+    assert len(tweets) == 120 and len(api.paths("/2/users/100/tweets")) == 2
+
+
+def test_x_resumes_from_page_cache(fake_api, own_cache):
+    broken = fake_api(x_api(fail_tokens={"tok2"}))
+    with pytest.raises(HugtweetsError, match="after several retries"):
+        list(XClient(TOKEN, base_url=broken.url, retries=1, backoff=0).posts("ada"))
+    assert len(list(own_cache.rglob("page-*.json"))) == 2  # pages 0 and 1 were saved before the failure
+    api = fake_api(x_api())
+    tweets = list(XClient(TOKEN, base_url=api.url).posts("ada"))
+    assert [t.id for t in tweets] == [t["id"] for t in X_TWEETS]  # nothing lost, nothing twice
+    assert [q.get("pagination_token") for p, q, h in api.calls if p == "/2/users/100/tweets"] == ["tok2"]
+    again = fake_api(x_api())
+    assert len(list(XClient(TOKEN, base_url=again.url).posts("ada"))) == 250 and again.calls == []  # complete: no request
+
+
+@pytest.mark.parametrize("handle,token,message", [
+    ("ada", "wrong-token", "rejected the bearer token"),
+    ("nobody", TOKEN, "X has no account @nobody"),
+    ("gone", TOKEN, "404"),
+    ("shy", TOKEN, "protected"),
+])
+def test_x_errors(fake_api, own_cache, handle, token, message):
+    api = fake_api(x_api())
+    with pytest.raises(HugtweetsError, match=message) as e:
+        list(XClient(token, base_url=api.url).posts(handle))
+    assert "\n" not in str(e.value) and token not in str(e.value)
+    assert list(own_cache.rglob("page-*.json")) == []
+
+
+def test_x_retries_exhausted(fake_api):
+    api = fake_api(x_api(status_always=503))
+    with pytest.raises(HugtweetsError, match="after several retries"):
+        list(XClient(TOKEN, base_url=api.url, retries=2, backoff=0).posts("ada"))
+    assert len(api.calls) == 3
+
+
+def test_x_token_only_from_environment(monkeypatch):
+    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
+    with pytest.raises(HugtweetsError, match="X_BEARER_TOKEN"): XClient()
+
+
+# ---------------------------------------------------------------- Mastodon
+def status(i, **kw):
+    return {"id": str(900 - i), "created_at": "2024-05-01T10:00:00.000Z", "in_reply_to_id": None, "in_reply_to_account_id": None,
+            "visibility": "public", "reblog": None, "url": f"https://example.social/@ada/{900 - i}",
+            "content": f'<p>toot {i} about <a href="https://example.social/tags/nlp" class="mention hashtag" rel="tag">#<span>nlp</span></a>'
+                       f' &amp; more<br />second line</p>', "mentions": [], "tags": [{"name": "nlp"}], **kw}
+
+STATUSES = [status(i) for i in range(90)]
+STATUSES[5]["in_reply_to_id"] = "1"
+
+
+def mastodon_api(rate_limit_once=(), always_429=False):
+    limited = set()
+    def respond(api, path, q, headers):
+        if always_429: return 429, {"Retry-After": "0"}, {"error": "Too many requests"}
+        if path == "/api/v1/accounts/lookup":
+            if q.get("acct") != "ada": return 404, {}, {"error": "Record not found"}
+            return 200, {}, {"id": "7", "username": "ada", "acct": "ada", "display_name": "Ada 🌻", "locked": False}
+        if path == "/api/v1/accounts/7/statuses":
+            max_id = q.get("max_id")
+            if max_id in rate_limit_once and max_id not in limited:
+                limited.add(max_id)
+                return 429, {"Retry-After": "1"}, {"error": "Too many requests"}
+            items = [s for s in STATUSES if max_id is None or int(s["id"]) < int(max_id)]
+            if q.get("exclude_replies") == "true": items = [s for s in items if s["in_reply_to_id"] is None]
+            items = items[:int(q.get("limit", 20))]
+            link = {}
+            if items and items[-1] is not STATUSES[-1]:
+                link = {"Link": f'<{api.url}/api/v1/accounts/7/statuses?limit=40&exclude_reblogs=true&max_id={items[-1]["id"]}>; rel="next", '
+                                f'<{api.url}/api/v1/accounts/7/statuses?limit=40&min_id={items[0]["id"]}>; rel="prev"'}
+            return 200, link, items
+        return 404, {}, {"error": "Record not found"}
+    return respond
+
+
+def test_mastodon_paging_html_and_rate_limit(fake_api):
+    api = fake_api(mastodon_api(rate_limit_once={str(900 - 39)}))
+    tweets = list(MastodonClient("example.social", base_url=api.url, session=fast_session()).posts("ada"))
+    assert [t.id for t in tweets] == [s["id"] for s in STATUSES]
+    assert tweets[0].text == "toot 0 about #nlp & more\nsecond line" and tweets[0].handle == "ada@example.social"
+    assert tweets[5].is_reply and tweets[0].display_name == "Ada 🌻"
+    calls = [q for p, q, h in api.calls if p.endswith("/statuses")]
+    assert [q.get("max_id") for q in calls] == [None, "861", "861", "821"]  # paged by the Link header; the 429 retried
+    assert all(q["exclude_reblogs"] == "true" for q in calls)
+
+
+def test_mastodon_limit_and_no_replies(fake_api):
+    api = fake_api(mastodon_api())
+    tweets = list(MastodonClient("example.social", base_url=api.url).posts("ada", limit=50, replies=False))
+    assert len(tweets) == 50 and not any(t.is_reply for t in tweets)
+    assert len(api.paths("/api/v1/accounts/7/statuses")) == 2
+
+
+def test_mastodon_unknown_user(fake_api):
+    api = fake_api(mastodon_api())
+    with pytest.raises(HugtweetsError, match="no Mastodon account nobody@example.social"):
+        list(MastodonClient("example.social", base_url=api.url).posts("nobody"))
+
+
+def test_mastodon_retries_exhausted(fake_api):
+    api = fake_api(mastodon_api(always_429=True))
+    with pytest.raises(HugtweetsError, match="after several retries"):
+        list(MastodonClient("example.social", base_url=api.url, session=fast_session()).posts("ada"))
+    assert len(api.calls) == 3
+
+
+# ---------------------------------------------------------------- Bluesky
+def feed_item(i, repost=False, reply=False):
+    record = {"$type": "app.bsky.feed.post", "text": f"skeet {i} about small models @bo.bsky.social", "createdAt": "2024-05-01T10:00:00.000Z",
+              "langs": ["en"]}
+    if reply: record["reply"] = {"root": {"uri": "at://x/1", "cid": "c"}, "parent": {"uri": "at://x/1", "cid": "c"}}
+    item = {"post": {"uri": f"at://did:plc:ada/app.bsky.feed.post/{i}", "cid": f"cid{i}",
+                     "author": {"did": "did:plc:ada", "handle": "ada.bsky.social", "displayName": "Ada"},
+                     "record": record, "indexedAt": "2024-05-01T10:00:01.000Z", "likeCount": 0}}
+    if repost: item["reason"] = {"$type": "app.bsky.feed.defs#reasonRepost", "by": {"did": "did:plc:ada", "handle": "ada.bsky.social"},
+                                 "indexedAt": "2024-05-01T10:00:01.000Z"}
+    return item
+
+FEED = [feed_item(i, repost=i % 10 == 9, reply=i == 4) for i in range(230)]
+
+
+def bluesky_api(rate_limit_once=(), unknown_status=400):
+    limited = set()
+    def respond(api, path, q, headers):
+        if path != "/xrpc/app.bsky.feed.getAuthorFeed": return 404, {}, {"error": "MethodNotImplemented"}
+        if q.get("actor") != "ada.bsky.social":
+            return unknown_status, {}, {"error": "InvalidRequest", "message": "Profile not found"}
+        cursor = q.get("cursor")
+        if cursor in rate_limit_once and cursor not in limited:
+            limited.add(cursor)
+            return 429, {"Retry-After": "1", "ratelimit-remaining": "0"}, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}
+        start, n = int(cursor or 0), int(q.get("limit", 50))
+        body = {"feed": FEED[start:start + n]}
+        if start + n < len(FEED): body["cursor"] = str(start + n)
+        return 200, {}, body
+    return respond
+
+
+def test_bluesky_paging_reposts_and_rate_limit(fake_api):
+    api = fake_api(bluesky_api(rate_limit_once={"100"}))
+    tweets = list(BlueskyClient(api.url, session=fast_session()).posts("ada.bsky.social"))
+    assert len(tweets) == 230 and sum(t.is_retweet for t in tweets) == 23
+    assert tweets[4].is_reply and tweets[0].text.startswith("skeet 0") and tweets[0].handle == "ada.bsky.social"
+    assert [q.get("cursor") for p, q, h in api.calls] == [None, "100", "100", "200"]
+    assert api.calls[0][1]["filter"] == "posts_with_replies"
+
+
+def test_bluesky_limit_and_no_replies(fake_api):
+    api = fake_api(bluesky_api())
+    assert len(list(BlueskyClient(api.url).posts("ada.bsky.social", limit=150, replies=False))) == 150
+    assert [q.get("filter") for p, q, h in api.calls] == ["posts_no_replies"] * 2
+
+
+@pytest.mark.parametrize("status", [400, 404])
+def test_bluesky_unknown_user(fake_api, status):
+    api = fake_api(bluesky_api(unknown_status=status))
+    with pytest.raises(HugtweetsError, match="no Bluesky account nobody.bsky.social"):
+        list(BlueskyClient(api.url).posts("nobody.bsky.social"))
