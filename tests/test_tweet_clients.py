@@ -29,7 +29,7 @@ class FakeAPI:
             def log_message(self, *args): pass
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def paths(self, prefix=""): return [p for p, q, h in self.calls if p.startswith(prefix)]
@@ -115,6 +115,12 @@ def test_x_limit(fake_api):
     api = fake_api(x_api())
     tweets = list(XClient(TOKEN, base_url=api.url).posts("ada", limit=120))
     assert len(tweets) == 120 and len(api.paths("/2/users/100/tweets")) == 2
+
+
+def test_x_small_limit_asks_for_a_small_page(fake_api):
+    api = fake_api(x_api())
+    assert len(list(XClient(TOKEN, base_url=api.url).posts("ada", limit=7))) == 7
+    assert [q["max_results"] for p, q, h in api.calls if p == "/2/users/100/tweets"] == ["7"]  # X bills every post it returns
 
 
 def test_x_resumes_from_page_cache(fake_api, own_cache):
