@@ -12,6 +12,11 @@ from nbdev.serve import proc_nbs
 proc_nbs("nbs", n_workers=0, force=True)
 PY
 "$BIN/python" docs/prepare.py _proc README.md
+cp docs/extra.css _proc/
 "$BIN/mkdocs" build --strict -q -f docs/mkdocs.yml
 test -f _site/index.html
+for nb in nbs/*.ipynb; do
+  name=$(basename "$nb" .ipynb)
+  [ "$name" = index ] || [ -f "_site/$name/index.html" ] || { echo "docs: no page for $nb"; exit 1; }
+done
 echo "docs: $(find _site -name index.html | wc -l) pages in _site/"
