@@ -1,0 +1,2 @@
+"Loaders for the lessons' datasets. Each lesson notebook exports its own submodule; this file re-exports them."
+from .iula import load_iula
