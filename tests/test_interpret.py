@@ -1,0 +1,101 @@
+"Word attributions on tiny classifiers, and `hugtweets explain` as a user runs it."
+import math
+import pytest
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+from hugtweets.core import HugtweetsError
+from hugtweets.interpret import word_attributions, token_attributions, max_tokens, explain
+from hugtweets.tiny import tiny_bert, tiny_roberta
+from conftest import assert_one_line_error
+
+CORPUS = ["সরকার নতুন বাজেট ঘোষণা করেছে", "ভুয়া খবর ছড়িয়ে পড়েছে 😡 দেখুন", "The minister opened a new bridge",
+          "পুলিশ বলেছে খবরটি গুজব", "Fake news spreads fast 🔥🔥"] * 8
+TEXTS = {
+    "bangla": "সরকার আজ নতুন বাজেট ঘোষণা করেছে, পুলিশ বলেছে খবরটি গুজব।",
+    "english": "The minister said the bridge opened today.",
+    "emoji": "ভুয়া খবর 😡😡 দেখুন 🔥 now!!",
+    "mixed_spaces": "  খবর\u00a0news\t😡  \n দেখুন ",
+}
+
+@pytest.fixture(scope="module")
+def bert(tmp_path_factory):
+    path = tiny_bert(CORPUS, ["authentic", "fake"], path=tmp_path_factory.mktemp("m")/"bert")
+    return path, AutoModelForSequenceClassification.from_pretrained(path), AutoTokenizer.from_pretrained(path)
+
+def _check_aligned(words, text):
+    assert [w for w, _ in words] == text.split()
+    assert all(isinstance(s, float) and math.isfinite(s) for _, s in words)
+
+@pytest.mark.parametrize("name", list(TEXTS))
+def test_words_line_up_with_split(bert, name):
+    _, model, tok = bert
+    text = TEXTS[name]
+    words = word_attributions(model, tok, text, n_steps=20)
+    _check_aligned(words, text)
+    assert any(s != 0 for _, s in words)
+    assert math.isclose(sum(s * s for _, s in words), 1.0, rel_tol=1e-4)  # unit length
+
+def test_explained_label_changes_scores(bert):
+    _, model, tok = bert
+    fake = dict(word_attributions(model, tok, TEXTS["english"], label="fake", n_steps=20))
+    authentic = dict(word_attributions(model, tok, TEXTS["english"], label="authentic", n_steps=20))
+    assert fake != authentic
+
+def test_byte_level_bpe_lines_up(tmp_path):
+    "RoBERTa pieces carry the space before a word in their offsets; they must still land in the right word."
+    path = tiny_roberta(CORPUS, ["authentic", "fake"], path=tmp_path/"roberta")
+    model, tok = AutoModelForSequenceClassification.from_pretrained(path), AutoTokenizer.from_pretrained(path)
+    for text in TEXTS.values(): _check_aligned(word_attributions(model, tok, text, n_steps=10), text)
+
+def test_unknown_pieces_map_back_to_characters(bert):
+    _, model, tok = bert
+    text = "খবর 🍞 zqxv দেখুন"
+    assert tok.tokenize(text).count("[UNK]") >= 2
+    pieces = [p for p, _ in token_attributions(model, tok, text, n_steps=10)]
+    assert "[UNK]" not in pieces and "🍞" in pieces and "zqxv" in pieces
+    _check_aligned(word_attributions(model, tok, text, n_steps=10), text)
+
+def test_long_input_is_cut_with_a_note(bert, capsys):
+    _, model, tok = bert
+    text = " ".join(["সরকার নতুন বাজেট ঘোষণা করেছে 😡"] * 60)
+    limit = max_tokens(model, tok)
+    assert len(tok(text)["input_ids"]) > limit
+    words = word_attributions(model, tok, text, n_steps=10)
+    _check_aligned(words, text)
+    assert "note:" in capsys.readouterr().err
+    assert all(s == 0.0 for _, s in words[limit:])  # at least one token per word: all of these are past the cut
+    assert any(s != 0.0 for _, s in words[:limit - 2])
+
+def test_empty_text(bert):
+    _, model, tok = bert
+    assert word_attributions(model, tok, " \n ") == []
+
+def test_cli_explain_prints_words_and_writes_html(bert, run_cli, tmp_path):
+    path, _, _ = bert
+    text = TEXTS["emoji"]
+    proc = run_cli("explain", path, text, "--label", "fake", "--html", "out/why.html")
+    assert proc.returncode == 0, proc.stderr
+    rows = [l.split("\t") for l in proc.stdout.splitlines()]
+    assert [w for _, w in rows] == text.split()
+    assert all(math.isfinite(float(s)) for s, _ in rows)
+    assert "explaining fake" in proc.stderr
+    html = (tmp_path/"out"/"why.html").read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>") and 'charset="utf-8"' in html
+    assert "😡😡" in html and "দেখুন" in html and "for fake" in html
+    assert not [p for p in (tmp_path/"out").iterdir() if p.name != "why.html"]  # no temporary files left
+
+def test_explain_default_label_and_empty_text(bert, capsys):
+    path, model, _ = bert
+    words = explain(path, TEXTS["english"], n_steps=10)
+    _check_aligned(words, TEXTS["english"])
+    predicted = model.config.id2label[int(model(**AutoTokenizer.from_pretrained(path)(TEXTS["english"], return_tensors="pt")).logits.argmax())]
+    assert f"explaining {predicted}" in capsys.readouterr().err
+    with pytest.raises(HugtweetsError, match="empty"): explain(path, "  ")
+
+def test_cli_explain_bad_label(bert, run_cli, tmp_path):
+    path, _, _ = bert
+    proc = run_cli("explain", path, "some text", "--label", "satire", "--html", "why.html")
+    assert_one_line_error(proc, "unknown label 'satire'", "authentic, fake")
+    assert not (tmp_path/"why.html").exists()
+
+def test_cli_explain_bad_model(run_cli):
+    assert_one_line_error(run_cli("explain", "no/such/model", "text"), "cannot load a classifier from no/such/model")
