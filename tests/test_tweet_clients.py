@@ -167,7 +167,7 @@ def status(i, **kw):
     return {"id": str(900 - i), "created_at": "2024-05-01T10:00:00.000Z", "in_reply_to_id": None, "in_reply_to_account_id": None,
             "visibility": "public", "reblog": None, "url": f"https://example.social/@ada/{900 - i}",
             "content": f'<p>toot {i} about <a href="https://example.social/tags/nlp" class="mention hashtag" rel="tag">#<span>nlp</span></a>'
-                       f' &amp; more<br />second line</p>', "mentions": [], "tags": [{"name": "nlp"}], **kw}
+                       f' &amp; more<br />second line, long enough for a voice to come through</p>', "mentions": [], "tags": [{"name": "nlp"}], **kw}
 
 STATUSES = [status(i) for i in range(90)]
 STATUSES[5]["in_reply_to_id"] = "1"
@@ -201,7 +201,7 @@ def test_mastodon_paging_html_and_rate_limit(fake_api):
     api = fake_api(mastodon_api(rate_limit_once={str(900 - 39)}))
     tweets = list(MastodonClient("example.social", base_url=api.url, session=fast_session()).posts("ada"))
     assert [t.id for t in tweets] == [s["id"] for s in STATUSES]
-    assert tweets[0].text == "toot 0 about #nlp & more\nsecond line" and tweets[0].handle == "ada@example.social"
+    assert tweets[0].text == "toot 0 about #nlp & more\nsecond line, long enough for a voice to come through" and tweets[0].handle == "ada@example.social"
     assert tweets[5].is_reply and tweets[0].display_name == "Ada 🌻"
     calls = [q for p, q, h in api.calls if p.endswith("/statuses")]
     assert [q.get("max_id") for q in calls] == [None, "861", "861", "821"]  # paged by the Link header; the 429 retried
@@ -280,3 +280,22 @@ def test_bluesky_unknown_user(fake_api, status):
     api = fake_api(bluesky_api(unknown_status=status))
     with pytest.raises(HugtweetsError, match="no Bluesky account nobody.bsky.social"):
         list(BlueskyClient(api.url).posts("nobody.bsky.social"))
+
+
+# ---------------------------------------------------------------- end to end: SOURCE strings through build_dataset
+def test_api_sources_build_a_dataset_without_leaking_the_token(fake_api, own_cache, tmp_path, monkeypatch, fake_secrets):
+    "x: and mastodon: sources through `build_dataset` (clients pointed at local servers), logged to W&B offline."
+    import functools
+    from hugtweets import tweet_sources
+    from hugtweets.tweets import build_dataset
+    x, masto = fake_api(x_api()), fake_api(mastodon_api())
+    monkeypatch.setattr(tweet_sources, "XClient", functools.partial(XClient, base_url=x.url))
+    monkeypatch.setattr(tweet_sources, "MastodonClient", functools.partial(MastodonClient, base_url=masto.url))
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_DIR", str(tmp_path/"wb"))
+    stats = build_dataset(["x:ada", "mastodon:ada@example.social"], tmp_path/"ds", limit=200, use_wandb=True)
+    assert stats["sources"]["ada"] == {"downloaded": 200, "retweets": 0, "short": 0, "kept": 200}
+    assert stats["sources"]["ada@example.social"]["downloaded"] == 90
+    assert all(h["Authorization"] == f"Bearer {TOKEN}" for p, q, h in x.calls)  # the token was really used...
+    assert list((tmp_path/"wb").rglob("run-*.wandb")) and list(own_cache.rglob("page-*.json"))
+    assert files_containing(tmp_path, fake_secrets.values()) == []  # ...and is nowhere: dataset, page cache, W&B run
