@@ -1,0 +1,176 @@
+"""hugtweets benchmarks: training speed, padding, packing, tokenization and memory, side by side with what
+users would use instead. One run measures everything; see bench/README.md for the results and the targets.
+
+    python bench/run.py            # the full run (the figures in bench/README.md)
+    python bench/run.py --quick    # fewer examples, shorter maximum length: a few minutes on 2 cores
+    python bench/run.py --smoke    # one tiny iteration of each benchmark, to check the wiring (tests use it)
+
+It prints a table, then as its last line a JSON object with the headline ratios.
+"""
+from __future__ import annotations
+import os
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")  # the library default, said out loud: no fork warning
+import argparse, copy, json, platform, subprocess, sys, time
+from pathlib import Path
+from statistics import median
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+import numpy as np, torch
+from transformers import AutoTokenizer
+from data import LABELS, news_texts, tweet_texts, classifier_model
+import train as T
+
+# n: texts generated (the learner holds 20% out, everyone trains on the other 80%); bs: batch size;
+# max_len: the model maximum; repeats: interleaved rounds per timing; tweets: texts for the causal-LM packing.
+MODES = {
+    "full":  dict(n=3000, max_len=512, bs=32, repeats=5, tweets=5000, tok_texts=3000, size="bench"),
+    "quick": dict(n=1000, max_len=256, bs=32, repeats=3, tweets=2000, tok_texts=1000, size="bench"),
+    "smoke": dict(n=120, max_len=64, bs=16, repeats=1, tweets=200, tok_texts=100, size="smoke"),
+}
+CONFIGS = ("learner", "raw", "trainer_fixed", "trainer_best")
+KEYS = ("epoch_vs_raw", "speedup_vs_trainer_fixed", "epoch_vs_trainer_best", "padding_efficiency", "clm_token_use",
+        "tokenize_speedup", "peak_mem_ratio")
+
+
+def log(*a): print(*a, file=sys.stderr, flush=True)
+
+
+def spread(xs) -> str:
+    "min-max and the half-range as a share of the median."
+    m = median(xs)
+    return f"{min(xs):.2f}-{max(xs):.2f} (±{(max(xs) - min(xs)) / 2 / m:.0%})" if len(xs) > 1 else "single run"
+
+
+# ---- 1 and 2: epoch time and padding efficiency, four ways, interleaved ----------------------------------
+
+def epoch_benchmark(cfg) -> dict:
+    "Median epoch seconds, every run's seconds, tokens and padding efficiency for the four configurations."
+    df = news_texts(cfg["n"], cfg["max_len"])
+    path = classifier_model(df, cfg["max_len"], cfg["size"])
+    learn = T.learner(df, path, cfg["bs"], cfg["max_len"])
+    init = copy.deepcopy(learn.model.hf_model.state_dict())
+    setup = T.Setup(str(path), T.learner_train_df(learn), cfg["bs"], cfg["max_len"], LABELS)
+    batches = T.learner_batches(learn)  # the learner's own batches, for the floor
+    fixed_ds, best_ds = T.trainer_dataset(setup, True), T.trainer_dataset(setup, False)
+    runs = {
+        "learner": lambda: T.learner_epoch(learn, init),
+        "raw": lambda: T.raw_loop(setup, batches),
+        "trainer_fixed": lambda: T.trainer_epoch(setup, True, fixed_ds),
+        "trainer_best": lambda: T.trainer_epoch(setup, False, best_ds),
+    }
+    T.raw_loop(setup, batches[:3])  # warm up torch (allocator, kernels) outside the clock
+    res = {k: [] for k in CONFIGS}
+    for r in range(cfg["repeats"]):
+        order = CONFIGS[r % 4:] + CONFIGS[:r % 4]  # rotate so no configuration always runs first
+        for k in order:
+            e = runs[k]()
+            res[k].append(e)
+            log(f"  round {r + 1}/{cfg['repeats']} {k:14s} {e.seconds:7.2f} s  padding efficiency {e.padding_efficiency:.3f}")
+    return res
+
+
+# ---- 3: causal-LM token use ------------------------------------------------------------------------------
+
+def clm_benchmark(cfg) -> dict:
+    "Token use of the tweet pipeline's packing (GPT-2's 1,024 context) vs padding each tweet to its batch's longest."
+    from clm import packed_token_use, padded_token_use
+    from hugtweets.tiny import tiny_gpt2
+    tweets = tweet_texts(cfg["tweets"])
+    tok = AutoTokenizer.from_pretrained(tiny_gpt2(tweets[:500], n_positions=1024))
+    return dict(**packed_token_use(tweets, tok, 1024), padded=padded_token_use(tweets, tok, bs=8))
+
+
+# ---- 4: tokenization -------------------------------------------------------------------------------------
+
+def tokenize_benchmark(cfg) -> dict:
+    "Seconds to tokenize a DataFrame column: batched, row by row, and per training batch (the learner's way)."
+    from tokenization import time_tokenizers
+    df = news_texts(cfg["tok_texts"], cfg["max_len"], seed=1)
+    tok = AutoTokenizer.from_pretrained(classifier_model(news_texts(cfg["n"], cfg["max_len"]), cfg["max_len"], cfg["size"]))
+    return time_tokenizers(tok, df.text, cfg["max_len"], cfg["bs"], repeats=max(3, cfg["repeats"]))
+
+
+# ---- 5: peak memory, one subprocess per configuration ----------------------------------------------------
+
+def memory_benchmark(cfg) -> dict:
+    "Peak RSS (and CUDA peak on a GPU) of one training step on the largest batch, each in a fresh process."
+    out = {}
+    for config in ("learner", "raw", "trainer_fixed"):
+        cmd = [sys.executable, str(HERE / "mem_step.py"), config, "--n", str(cfg["n"]), "--max-len", str(cfg["max_len"]),
+               "--bs", str(cfg["bs"]), "--size", cfg["size"]]
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        if p.returncode: raise RuntimeError(f"mem_step.py {config} failed:\n{p.stderr[-3000:]}")
+        out[config] = json.loads(p.stdout.strip().splitlines()[-1])
+        log(f"  {config:14s} peak RSS {out[config]['peak_rss_mb']:.0f} MiB, batch {out[config]['batch']}")
+    return out
+
+
+# ---- report ----------------------------------------------------------------------------------------------
+
+def machine() -> str:
+    dev = torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"CPU, {torch.get_num_threads()} torch threads"
+    return f"{platform.machine()} {os.cpu_count()} cores, {dev}; torch {torch.__version__}, python {platform.python_version()}"
+
+
+def report(cfg, ep, clm, tk, mem, seconds) -> dict:
+    "Print the table; return the headline ratios."
+    med = {k: median(e.seconds for e in ep[k]) for k in CONFIGS}
+    paired = lambda a, b: [x.seconds / y.seconds for x, y in zip(ep[a], ep[b])]  # same-round ratios: drift cancels
+    print(f"\nhugtweets benchmarks ({cfg['mode']}): {cfg['n']} texts, {ep['raw'][0].samples} "
+          f"trained per epoch, max_len {cfg['max_len']}, bs {cfg['bs']}, {cfg['repeats']} interleaved rounds; {machine()}")
+    print("\n1-2. one classification epoch (training only), median of the rounds")
+    print(f"{'configuration':15s} {'median s':>9s} {'spread (min-max)':>22s} {'vs raw':>7s} {'vs fixed':>9s} "
+          f"{'samples/s':>10s} {'real tok/s':>11s} {'padding eff':>12s}")
+    for k in CONFIGS:
+        e = ep[k][0]
+        print(f"{k:15s} {med[k]:9.2f} {spread([x.seconds for x in ep[k]]):>22s} {med[k] / med['raw']:7.2f} "
+              f"{med[k] / med['trainer_fixed']:9.3f} {e.samples / med[k]:10.1f} {e.real_tokens / med[k]:11.0f} "
+              f"{e.padding_efficiency:12.3f}")
+    for a, b in (("learner", "raw"), ("trainer_fixed", "learner"), ("learner", "trainer_best")):
+        print(f"  {a} / {b}, per round: " + ", ".join(f"{x:.3f}" for x in paired(a, b)))
+    print(f"\n3. causal-LM token use: packing {clm['token_use']:.4f} ({clm['blocks']} blocks of {clm['block_size']}, "
+          f"{clm['kept']:.1%} of tokens kept) vs padding each tweet to its batch's longest {clm['padded']:.4f}")
+    tm = {k: median(v) for k, v in tk.items()}
+    print(f"\n4. tokenizing {cfg['tok_texts']} texts: batched {tm['batched']:.3f} s ({spread(tk['batched'])}), "
+          f"row by row {tm['row_by_row']:.3f} s ({spread(tk['row_by_row'])}), per training batch as the learner "
+          f"does {tm['per_batch']:.3f} s; TOKENIZERS_PARALLELISM={os.environ.get('TOKENIZERS_PARALLELISM')}")
+    print("\n5. one training step on the largest batch, peak RSS of a fresh process (MiB)")
+    for k, m in mem.items():
+        extra = f", CUDA peak {m['cuda_peak_mb']:.0f}" if "cuda_peak_mb" in m else ""
+        print(f"  {k:14s} {m['peak_rss_mb']:7.0f} (before the step {m['rss_before_step_mb']:.0f}; batch {m['batch']}{extra})")
+    print(f"\ntotal {seconds:.0f} s")
+    return dict(epoch_vs_raw=med["learner"] / med["raw"], speedup_vs_trainer_fixed=med["trainer_fixed"] / med["learner"],
+                epoch_vs_trainer_best=med["learner"] / med["trainer_best"],
+                padding_efficiency=float(np.mean([e.padding_efficiency for e in ep["learner"]])),
+                clm_token_use=clm["token_use"], tokenize_speedup=tm["row_by_row"] / tm["batched"],
+                peak_mem_ratio=mem["learner"]["peak_rss_mb"] / mem["trainer_fixed"]["peak_rss_mb"])
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="hugtweets benchmarks")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--quick", action="store_true", help="fewer examples and a shorter maximum length")
+    g.add_argument("--smoke", action="store_true", help="one tiny iteration of each benchmark")
+    p.add_argument("--repeats", type=int, help="interleaved rounds per timing (default: 5 full, 3 quick)")
+    p.add_argument("--n", type=int, help="texts to generate (default: 3000 full, 1000 quick)")
+    p.add_argument("--out", help="also write every measurement to this JSON file")
+    a = p.parse_args(argv)
+    mode = "smoke" if a.smoke else "quick" if a.quick else "full"
+    cfg = dict(MODES[mode], mode=mode)
+    if a.repeats: cfg["repeats"] = a.repeats
+    if a.n: cfg["n"] = a.n
+    t0 = time.perf_counter()
+    log("memory (one subprocess per configuration)"); mem = memory_benchmark(cfg)
+    log("causal-LM packing"); clm = clm_benchmark(cfg)
+    log("tokenization"); tk = tokenize_benchmark(cfg)
+    log("classification epochs"); ep = epoch_benchmark(cfg)
+    keys = report(cfg, ep, clm, tk, mem, time.perf_counter() - t0)
+    if a.out:
+        Path(a.out).write_text(json.dumps(dict(config=cfg, machine=machine(), keys=keys, memory=mem, clm=clm,
+                                               tokenize=tk, epochs={k: [e.__dict__ for e in v] for k, v in ep.items()}), indent=1))
+    print(json.dumps({k: round(float(keys[k]), 4) for k in KEYS}))
+
+
+if __name__ == "__main__":
+    main()
