@@ -1,0 +1,226 @@
+"Tweet generation: packing, saved generation settings, the model card and its secrets, W&B offline, and the CLI."
+import json, random, sys, unicodedata
+from pathlib import Path
+from types import SimpleNamespace
+import pytest
+from conftest import assert_one_line_error
+
+OFFLINE = {"HUGTWEETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "WANDB_MODE": "offline",
+           "WANDB_SILENT": "true", "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1"}
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    for k, v in OFFLINE.items(): monkeypatch.setenv(k, v)
+    import torch
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+def write_dataset(path, n=40, seed=0, handles=("ada", "grace", "alan")):
+    "A `hugtweets dataset`-format folder with `n` invented tweets per handle."
+    rnd, path = random.Random(seed), Path(path)
+    words = "engine loom cards poetry compiler bug navy moth machine tea marathon 🙂 café numbers".split()
+    rows = [{"text": " ".join(rnd.choice(words) for _ in range(rnd.randint(3, 15))), "handle": h} for h in handles for _ in range(n)]
+    rnd.shuffle(rows)
+    path.mkdir(parents=True)
+    cut = max(1, len(rows) // 10)
+    for split, part in (("valid", rows[:cut]), ("train", rows[cut:])):
+        (path/f"{split}.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part), encoding="utf-8")
+    stats = {"sources": {h: {"downloaded": n + 9, "retweets": 6, "short": 3, "kept": n} for h in handles}, "seed": seed, "chars": 0}
+    (path/"stats.json").write_text(json.dumps(stats))
+    return path
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    return write_dataset(tmp_path_factory.mktemp("data")/"dataset")
+
+@pytest.fixture(scope="module")
+def base(data_dir):
+    from hugtweets.generate import load_tweets
+    from hugtweets.tiny import tiny_gpt2
+    return tiny_gpt2(list(load_tweets(data_dir)["train"]["text"]))
+
+@pytest.fixture(scope="module")
+def trained(data_dir, base, tmp_path_factory):
+    "A model folder trained by `train` (2 epochs), shared by the tests that only read it."
+    from hugtweets.generate import train
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in OFFLINE.items(): mp.setenv(k, v)
+        return train(data_dir, base, tmp_path_factory.mktemp("trained")/"model", epochs=2, lr=3e-3)
+
+def cli(*args):
+    "Run `hugtweets ARGS` in this process (same parser and error handler as the console script)."
+    from hugtweets.cli import main
+    import contextlib, io
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try: rc = main([str(a) for a in args])
+        except SystemExit as e: rc = e.code
+    return SimpleNamespace(returncode=rc, stdout=out.getvalue(), stderr=err.getvalue())
+
+# --- packing ---
+
+@pytest.mark.parametrize("n", [5, 40, 300])
+def test_packing_keeps_every_tweet_between_eos(tmp_path, n, base):
+    from hugtweets.generate import load_causal_lm, load_tweets, model_context, pack, packing_stats, tokenize_tweets, block_size_for
+    data = load_tweets(write_dataset(tmp_path/"d", n=n, seed=n))
+    _, tok = load_causal_lm(base)
+    tokenized = tokenize_tweets(data["train"], tok)
+    block = block_size_for(sum(map(len, tokenized["input_ids"])) + 1, 128)
+    packed = pack(tokenized, block, tok.eos_token_id, tok.pad_token_id)
+    assert len(packed) >= 8 and block <= 128
+    assert all(len(b) == block for b in packed["input_ids"])
+    stream = [i for b in packed for i, m in zip(b["input_ids"], b["attention_mask"]) if m]
+    assert stream[0] == tok.eos_token_id and stream[-1] == tok.eos_token_id
+    assert tok.decode(stream).split(tok.eos_token)[1:-1] == list(data["train"]["text"])   # none lost, eos between each
+    for b in packed: assert b["labels"] == [i if m else -100 for i, m in zip(b["input_ids"], b["attention_mask"])]
+    stats = packing_stats(tokenized, packed)
+    assert stats["kept"] == 1.0
+    if n >= 40: assert stats["token_use"] >= 0.99, stats
+
+def test_block_size_is_capped_by_context_and_data():
+    from hugtweets.generate import block_size_for
+    assert block_size_for(10**7, 1024) == 1024
+    for n in (1_000, 5_000, 20_000, 99_999):
+        b = block_size_for(n, 1024)
+        blocks = -(-n // b)
+        assert blocks >= 8 and b <= 1024 and n / (blocks * b) >= 0.99 if b >= 100 else True
+
+def test_per_handle_validation_sets(data_dir, base):
+    from hugtweets.generate import load_causal_lm, load_tweets, pack_tweets
+    data = load_tweets(data_dir)
+    _, tok = load_causal_lm(base)
+    _, valid, _ = pack_tweets(data, tok, 128)
+    assert set(valid) == {"valid"} | {f"@{h}" for h in set(data["valid"]["handle"])}
+
+# --- the saved model ---
+
+def test_saved_folder_and_generation_config(trained):
+    from transformers import GenerationConfig
+    for f in ("config.json", "model.safetensors", "tokenizer.json", "generation_config.json", "README.md", "trainer_state.json"):
+        assert (trained/f).is_file(), f
+    gc = GenerationConfig.from_pretrained(trained)
+    assert (gc.do_sample, gc.top_p, gc.temperature, gc.top_k) == (True, 0.95, 1.0, 0)
+    assert 8 <= gc.max_new_tokens <= 127 and gc.eos_token_id == 0
+
+def test_pipeline_reproduces_generate(trained):
+    from transformers import pipeline, set_seed
+    from hugtweets.generate import generate
+    ours = generate(trained, "engine", n=4, seed=3)
+    set_seed(3)
+    theirs = pipeline("text-generation", model=str(trained))("<|endoftext|>engine", num_return_sequences=4)
+    printable = lambda t: "".join(c for c in t if c in "\n\t" or unicodedata.category(c) != "Cc")   # generate drops control bytes
+    assert [printable(o["generated_text"].removeprefix("<|endoftext|>")) for o in theirs] == ours
+    assert all(t.startswith("engine") and "<|endoftext|>" not in t for t in ours)
+    assert generate(trained, "engine", n=4, seed=3) == ours and generate(trained, "engine", n=4, seed=4) != ours
+
+def test_per_epoch_validation_with_perplexity(trained):
+    from hugtweets.generate import eval_history, handle_losses
+    log = json.loads((trained/"trainer_state.json").read_text())["log_history"]
+    ev = eval_history(log)
+    assert sorted(ev[ev.name == "valid"].epoch.round()) == [1, 2]
+    assert any("eval_valid_perplexity" in e for e in log)
+    assert sorted(handle_losses(log).handle) == ["@ada", "@alan", "@grace"]
+
+def test_model_card_content(trained):
+    card = (trained/"README.md").read_text()
+    for part in ("pipeline_tag: text-generation", "synthetic", "must not be presented as their words",
+                 "| @ada | 49 | 6 | 3 | 40 |", "| learning rate | 0.003 |", "| schedule | cosine, no warm-up |",
+                 "| eval loss |", "| perplexity |", "## Samples", 'pipeline("text-generation"', "| @grace |"):
+        assert part in card, part
+
+# --- W&B, the Hub and secrets ---
+
+def test_wandb_offline_and_push_keep_secrets(data_dir, base, tmp_path, monkeypatch, fake_secrets, capfd):
+    from huggingface_hub import HfApi
+    from hugtweets.core import files_containing
+    from hugtweets.generate import train
+    calls = []
+    monkeypatch.setattr(HfApi, "create_repo", lambda self, repo_id, **kw: calls.append(("create", repo_id, self.token)))
+    monkeypatch.setattr(HfApi, "upload_folder", lambda self, folder_path, repo_id, **kw:
+                        calls.append(("upload", repo_id, self.token, sorted(p.name for p in Path(folder_path).iterdir()))))
+    monkeypatch.setenv("WANDB_DIR", str(tmp_path/"wb"))
+    (tmp_path/"wb").mkdir()
+    out = train(data_dir, base, tmp_path/"model", epochs=1, lr=3e-3, use_wandb=True, push_to_hub="me/ada-tweets")
+    assert calls[0] == ("create", "me/ada-tweets", fake_secrets["HF_TOKEN"])
+    assert calls[1][:3] == ("upload", "me/ada-tweets", fake_secrets["HF_TOKEN"]) and "README.md" in calls[1][3]
+    runs = list((tmp_path/"wb"/"wandb").glob("offline-run-*"))
+    assert len(runs) == 1 and list(runs[0].glob("run-*.wandb"))
+    record = next(runs[0].glob("run-*.wandb")).read_bytes()      # offline, the config lives in the run's record file
+    assert b"train-dataset" in record and b"finetuned-model" in record and b"learning_rate" in record
+    assert list((runs[0]/"files"/"media"/"table").glob("samples_*.table.json"))
+    assert "me/ada-tweets" in (out/"README.md").read_text()
+    logs = capfd.readouterr()
+    secrets = list(fake_secrets.values())
+    assert files_containing(out, secrets) == [] and files_containing(tmp_path/"wb", secrets) == []
+    assert not any(s in logs.out + logs.err for s in secrets)
+
+def test_push_without_token_fails_before_training(data_dir, base, tmp_path, monkeypatch):
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    proc = cli("train", data_dir, "--model", base, "--out", tmp_path/"m", "--push-to-hub", "me/tweets")
+    assert_one_line_error(proc, "HF_TOKEN")
+    assert not (tmp_path/"m").exists()
+    assert_one_line_error(cli("train", data_dir, "--model", base, "--out", tmp_path/"m", "--push-to-hub", "bad id!"), "USER/NAME")
+
+# --- the command line ---
+
+def test_cli_train_then_generate(run_cli, data_dir, base, tmp_path):
+    proc = run_cli("train", data_dir, "--model", base, "--out", "model", "--epochs", "1", "--lr", "3e-3", env=dict(OMP_NUM_THREADS=1))
+    assert proc.returncode == 0, proc.stderr
+    assert "saved model" in proc.stdout and (tmp_path/"model"/"README.md").is_file()
+    gen = cli("generate", tmp_path/"model", "engine", "-n", "3", "--seed", "0")
+    assert gen.returncode == 0, gen.stderr
+    lines = gen.stdout.rstrip("\n").split("\n")
+    assert len(lines) == 3 and all(l.startswith("engine") for l in lines)
+
+def test_cli_train_unknown_model_offline(data_dir, tmp_path):
+    proc = cli("train", data_dir, "--model", "gpt2", "--out", tmp_path/"model")
+    assert_one_line_error(proc, "unknown model 'gpt2'", "offline")
+    assert not (tmp_path/"model").exists() and not list(tmp_path.glob(".model*"))
+
+@pytest.mark.parametrize("problem", ["bert", "missing", "empty", "no-train", "epochs"])
+def test_cli_train_bad_inputs_write_nothing(problem, data_dir, base, tmp_path):
+    from hugtweets.tiny import tiny_bert
+    (tmp_path/"empty").mkdir()
+    (tmp_path/"empty"/"train.jsonl").write_text("")
+    (tmp_path/"no-train").mkdir()
+    dataset, model, extra, expect = data_dir, base, [], None
+    if problem == "bert": model, expect = tiny_bert(["a b c", "d e f"] * 10, ["x", "y"]), "not a causal language model"
+    if problem == "missing": dataset, expect = tmp_path/"nope", "does not exist"
+    if problem == "empty": dataset, expect = tmp_path/"empty", "has no tweets"
+    if problem == "no-train": dataset, expect = tmp_path/"no-train", "has no train.jsonl"
+    if problem == "epochs": extra, expect = ["--epochs", "0"], "--epochs must be positive"
+    proc = cli("train", dataset, "--model", model, "--out", tmp_path/"out", *extra)
+    assert_one_line_error(proc, expect)
+    assert not (tmp_path/"out").exists() and not list(tmp_path.glob(".out*"))
+
+def test_cli_generate_bad_inputs(trained, tmp_path):
+    assert_one_line_error(cli("generate", tmp_path/"nothing-here", "hi"), "unknown model")
+    assert_one_line_error(cli("generate", "gpt2", "hi"), "unknown model 'gpt2'")
+    assert_one_line_error(cli("generate", trained, "hi", "-n", "0"), "-n must be at least 1")
+
+def test_cli_existing_out_is_kept(data_dir, base, tmp_path):
+    (tmp_path/"out").mkdir()
+    (tmp_path/"out"/"mine.txt").write_text("keep")
+    assert_one_line_error(cli("train", data_dir, "--model", base, "--out", tmp_path/"out"), "already exists", "--force")
+    assert (tmp_path/"out"/"mine.txt").read_text() == "keep"
+
+def test_demo(run_cli, tmp_path):
+    pytest.importorskip("hugtweets.tweets")
+    pytest.importorskip("hugtweets.samples")
+    proc = run_cli("demo", "--out", "demo", env=dict(OMP_NUM_THREADS=1))
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path/"demo"
+    for f in ("dataset/train.jsonl", "dataset/stats.json", "model/README.md", "model/generation_config.json", "samples.md"):
+        assert (out/f).is_file(), f
+    samples = (out/"samples.md").read_text()
+    assert "synthetic" in samples and samples.count("\n1. ") == 1 and "\n5. " in samples
+    check = ("import sys; from transformers import pipeline; g = pipeline('text-generation', model=sys.argv[1]); "
+             "print(len(g('<|endoftext|>I', num_return_sequences=2)))")
+    import subprocess
+    from conftest import cli_env
+    p = subprocess.run([sys.executable, "-c", check, str(out/"model")], capture_output=True, text=True, env=cli_env(OMP_NUM_THREADS=1))
+    assert p.returncode == 0 and p.stdout.strip() == "2", p.stderr
+    again = run_cli("demo", "--out", "demo")
+    assert_one_line_error(again, "already exists")
