@@ -1,6 +1,6 @@
 "Word attributions on tiny classifiers, and `hugtweets explain` as a user runs it."
 import math
-import pytest
+import pytest, torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from hugtweets.core import HugtweetsError
 from hugtweets.interpret import word_attributions, token_attributions, max_tokens, explain
@@ -15,6 +15,14 @@ TEXTS = {
     "emoji": "ভুয়া খবর 😡😡 দেখুন 🔥 now!!",
     "mixed_spaces": "  খবর\u00a0news\t😡  \n দেখুন ",
 }
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    "Two shared cores: one torch thread is several times faster than two competing ones."
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
 
 @pytest.fixture(scope="module")
 def bert(tmp_path_factory):
@@ -72,7 +80,7 @@ def test_empty_text(bert):
 def test_cli_explain_prints_words_and_writes_html(bert, run_cli, tmp_path):
     path, _, _ = bert
     text = TEXTS["emoji"]
-    proc = run_cli("explain", path, text, "--label", "fake", "--html", "out/why.html")
+    proc = run_cli("explain", path, text, "--label", "fake", "--html", "out/why.html", env={"OMP_NUM_THREADS": 1})
     assert proc.returncode == 0, proc.stderr
     rows = [l.split("\t") for l in proc.stdout.splitlines()]
     assert [w for _, w in rows] == text.split()
@@ -93,9 +101,9 @@ def test_explain_default_label_and_empty_text(bert, capsys):
 
 def test_cli_explain_bad_label(bert, run_cli, tmp_path):
     path, _, _ = bert
-    proc = run_cli("explain", path, "some text", "--label", "satire", "--html", "why.html")
+    proc = run_cli("explain", path, "some text", "--label", "satire", "--html", "why.html", env={"OMP_NUM_THREADS": 1})
     assert_one_line_error(proc, "unknown label 'satire'", "authentic, fake")
     assert not (tmp_path/"why.html").exists()
 
-def test_cli_explain_bad_model(run_cli):
-    assert_one_line_error(run_cli("explain", "no/such/model", "text"), "cannot load a classifier from no/such/model")
+def test_explain_bad_model(tmp_path):
+    with pytest.raises(HugtweetsError, match="cannot load a classifier from"): explain(tmp_path/"no-model", "text")
