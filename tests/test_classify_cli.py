@@ -1,0 +1,82 @@
+"`hugtweets classify train` / `classify predict` as a user runs them, offline, on a tiny local BERT."
+import json
+from pathlib import Path
+import pytest
+from conftest import assert_one_line_error
+from hugtweets.cli import main
+from hugtweets.core import files_containing
+from hugtweets.learner import learnable_sample
+from hugtweets.tiny import tiny_bert
+
+class Proc:
+    "What `run_cli` returns, for a CLI run in this process (faster: the imports are paid once)."
+    def __init__(self, returncode, stdout, stderr): self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+@pytest.fixture
+def cli(capsys, monkeypatch, tmp_path):
+    "Run `hugtweets ARGS...` in this process, in `tmp_path`; returns a `Proc`."
+    monkeypatch.chdir(tmp_path)
+    def run(*args):
+        capsys.readouterr()
+        rc = main([str(a) for a in args])
+        out = capsys.readouterr()
+        return Proc(rc, out.out, out.err)
+    return run
+
+@pytest.fixture(scope="module")
+def data():
+    df = learnable_sample(160, labels=("ham", "spam"), seed=3)
+    return df, tiny_bert(df.text.tolist(), ["ham", "spam"])
+
+def test_train_then_predict(run_cli, data, tmp_path, fake_secrets):
+    df, model = data
+    df.to_csv(tmp_path/"train.csv", index=False)
+    proc = run_cli("classify", "train", tmp_path/"train.csv", "--model", model, "--out", tmp_path/"clf", "--epochs", "3", "--lr", "3e-3")
+    assert proc.returncode == 0, proc.stderr
+    metrics = dict(l.split("\t") for l in proc.stdout.splitlines() if "\t" in l)
+    assert {"train_loss", "valid_loss", "accuracy", "f1_spam", "lr"} <= set(metrics)
+    out = tmp_path/"clf"
+    assert {"config.json", "tokenizer.json", "README.md", "model.safetensors"} <= {p.name for p in out.iterdir()}
+    assert json.loads((out/"config.json").read_text())["id2label"] == {"0": "ham", "1": "spam"}
+    assert files_containing(out, fake_secrets.values()) == []
+    proc = run_cli("classify", "predict", out, "spamful the spamly", "hamness of hamly")
+    assert proc.returncode == 0, proc.stderr
+    lines = [l.split("\t") for l in proc.stdout.splitlines()]
+    assert [l[0] for l in lines] == ["spam", "ham"] and all(0.5 <= float(l[1]) <= 1 for l in lines)
+
+def test_train_jsonl_custom_columns_lr_from_lr_find(cli, data, tmp_path, monkeypatch):
+    from types import SimpleNamespace
+    from fastai.learner import Learner
+    calls = []  # lr_find itself runs in nbs/05_callbacks.ipynb; here: is its suggestion used?
+    monkeypatch.setattr(Learner, "lr_find", lambda self, **kw: calls.append(kw) or SimpleNamespace(valley=2e-3), raising=False)
+    df, model = data
+    df.rename(columns={"text": "body", "label": "kind"}).to_json(tmp_path/"train.jsonl", orient="records", lines=True)
+    proc = cli("classify", "train", tmp_path/"train.jsonl", "--model", model, "--out", tmp_path/"clf",
+                   "--text-col", "body", "--label-col", "kind", "--epochs", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert float(dict(l.split("\t") for l in proc.stdout.splitlines() if "\t" in l)["lr"]) == 2e-3 and len(calls) == 1
+    assert (tmp_path/"clf"/"README.md").exists() and not (tmp_path/"models").exists()
+    proc = cli("classify", "train", tmp_path/"train.jsonl", "--model", model, "--out", tmp_path/"clf")
+    assert_one_line_error(proc, "already exists", "--force")
+
+@pytest.mark.parametrize("change, fragments", [
+    (lambda df: df.drop(columns="label"), ("column 'label' not found", "--label-col")),
+    (lambda df: df.assign(label="spam"), ("only one class",)),
+    (lambda df: df.assign(text=[""] * len(df)), ("empty 'text'",)),
+])
+def test_bad_data_is_one_line_error(cli, data, tmp_path, change, fragments):
+    df, model = data
+    change(df).to_csv(tmp_path/"bad.csv", index=False)
+    proc = cli("classify", "train", tmp_path/"bad.csv", "--model", model, "--out", tmp_path/"clf")
+    assert_one_line_error(proc, *fragments)
+    assert not (tmp_path/"clf").exists() and not list(tmp_path.glob(".clf*"))
+
+def test_unknown_model_offline_and_missing_files(cli, data, tmp_path):
+    df, _ = data
+    df.to_csv(tmp_path/"train.csv", index=False)
+    proc = cli("classify", "train", tmp_path/"train.csv", "--model", "someone/not-a-model", "--out", tmp_path/"clf")
+    assert_one_line_error(proc, "cannot load model 'someone/not-a-model'")
+    assert not (tmp_path/"clf").exists()
+    assert_one_line_error(cli("classify", "train", tmp_path/"nope.csv", "--model", "x", "--out", tmp_path/"o"), "does not exist")
+    assert_one_line_error(cli("classify", "predict", tmp_path/"no-model", "hello"), "cannot load classifier")
+    assert_one_line_error(cli("classify", "predict", tmp_path/"no-model", " "), "non-empty texts")

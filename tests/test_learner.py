@@ -1,0 +1,196 @@
+"Integration tests of the fastai + transformers learner: label names through save/pipeline, metrics, splitter, interpretation, W&B."
+import json
+from pathlib import Path
+import numpy as np, pandas as pd, pytest, torch
+from transformers import pipeline, BertConfig, BertForSequenceClassification, RobertaConfig, RobertaForSequenceClassification, \
+    DistilBertConfig, DistilBertForSequenceClassification, GPT2Config, GPT2ForSequenceClassification
+from fastai.interpret import ClassificationInterpretation
+from hugtweets.core import files_containing, HugtweetsError
+from hugtweets.tiny import tiny_bert, tiny_roberta
+from hugtweets.callbacks import HFClassifier, hf_splitter
+from hugtweets.learner import text_classifier_learner, learnable_sample, load_table, train_classifier, predict_texts
+
+FIVE = ["anger", "joy", "love", "sadness", "surprise"]
+
+def quiet(learn):
+    "`learn` without progress bars or printed logs."
+    learn.remove_cbs([cb for cb in learn.cbs if type(cb).__name__ == "ProgressCallback"])
+    learn.logger = lambda *a, **k: None
+    return learn
+
+@pytest.fixture(scope="module")
+def binary():
+    df = learnable_sample(160, labels=("authentic", "fake"), seed=1)
+    return df, tiny_bert(df.text.tolist(), ["authentic", "fake"])
+
+@pytest.fixture(scope="module")
+def five():
+    df = learnable_sample(200, labels=FIVE, seed=2)
+    # a 3-label head: the 5-label learner must replace it (like nlptown's 5-star head on another task)
+    return df, tiny_roberta(df.text.tolist(), ["x", "y", "z"])
+
+@pytest.fixture(scope="module")
+def five_learner(five):
+    df, model = five
+    learn = quiet(text_classifier_learner(df, model, bs=8))
+    learn.fit_one_cycle(3, 3e-3)
+    return learn
+
+def test_binary_labels_survive_pipeline(binary, tmp_path):
+    df, model = binary
+    learn = quiet(text_classifier_learner(df, model, bs=8, pos_label="fake"))
+    learn.fit_one_cycle(3, 3e-3)
+    out = learn.save_pretrained(tmp_path/"clf")
+    assert {"config.json", "tokenizer.json", "README.md"} <= {p.name for p in out.iterdir()}
+    assert not list(out.glob("*.pkl")) and not list(out.glob("*.pth"))
+    assert json.loads((out/"config.json").read_text())["id2label"] == {"0": "authentic", "1": "fake"}
+    res = pipeline("text-classification", model=str(out))(["fakeful the fakely of", "authness and authly"])
+    assert [r["label"] for r in res] == ["fake", "authentic"]
+    assert [l for l, _ in predict_texts(out, ["fakeful the fakely of"])] == ["fake"]
+    card = (out/"README.md").read_text()
+    assert "`authentic`, `fake`" in card and "f1_fake" in card and "pipeline_tag: text-classification" in card
+
+def test_five_labels_replace_head_and_survive_pipeline(five_learner, tmp_path):
+    learn = five_learner
+    assert learn.model.hf_model.config.num_labels == 5
+    assert learn.model.hf_model.config.id2label == dict(enumerate(FIVE))
+    out = learn.save_pretrained(tmp_path/"clf5")
+    res = pipeline("text-classification", model=str(out), top_k=None)(["joyful the joyly"])[0]
+    assert sorted(r["label"] for r in res) == FIVE
+    assert not any(r["label"].startswith("LABEL_") for r in res)
+
+def test_multiclass_metrics_and_report(five_learner):
+    learn = five_learner
+    assert [m.name for m in learn.metrics] == ["accuracy", "f1_macro"]
+    loss, acc, f1 = learn.validate()
+    assert 0 <= acc <= 1 and 0 <= f1 <= 1
+    assert f1 > 0.4, f1  # chance is about 0.2 on a learnable sample
+    rep = learn.classification_report()
+    assert list(rep.index[:5]) == FIVE and {"accuracy", "macro avg"} <= set(rep.index)
+    assert rep.loc[FIVE, "support"].sum() == len(learn.dls.valid_ds)
+
+def test_predict_returns_fastai_triple(five_learner):
+    label, idx, probs = five_learner.predict("lovely loveful the a")
+    assert label in FIVE and label == FIVE[int(idx)]
+    assert probs.shape == (5,) and abs(float(probs.sum()) - 1) < 1e-5
+    preds = five_learner.predict_texts(["lovely the", "sadnful sadnly", "joyful"])
+    assert len(preds) == 3 and all(l in FIVE and 0 <= p <= 1 for l, p in preds)
+
+def test_classification_interpretation(five_learner):
+    interp = ClassificationInterpretation.from_learner(five_learner)
+    cm = interp.confusion_matrix()
+    assert cm.shape == (5, 5) and cm.sum() == len(five_learner.dls.valid_ds)
+    interp.plot_confusion_matrix(figsize=(4, 4))
+    losses, idxs = interp.top_losses(3)
+    assert len(losses) == 3 and losses[0] >= losses[-1]
+    interp.plot_top_losses(3)
+    assert isinstance(interp.most_confused(), list)
+
+def _tiny_configs():
+    "Tiny random BERT/RoBERTa/DistilBERT/GPT-2 classifiers with 3 (GPT-2: 2) layers."
+    small = dict(vocab_size=100, hidden_size=32, num_hidden_layers=3, num_attention_heads=2, intermediate_size=64, max_position_embeddings=64)
+    return {"bert": BertForSequenceClassification(BertConfig(**small)),
+            "roberta": RobertaForSequenceClassification(RobertaConfig(**small, pad_token_id=1)),
+            "distilbert": DistilBertForSequenceClassification(DistilBertConfig(vocab_size=100, dim=32, n_layers=3, n_heads=2, hidden_dim=64, max_position_embeddings=64)),
+            "gpt2": GPT2ForSequenceClassification(GPT2Config(vocab_size=100, n_embd=32, n_layer=2, n_head=2, n_positions=64, pad_token_id=0))}
+
+@pytest.mark.parametrize("arch", ["bert", "roberta", "distilbert", "gpt2"])
+def test_splitter_groups(arch):
+    model = _tiny_configs()[arch]
+    n_layers = 2 if arch == "gpt2" else 3
+    groups = hf_splitter(HFClassifier(model))
+    assert len(groups) == n_layers + 2  # embeddings, each layer, head
+    assert sum(len(g) for g in groups) == len(list(model.parameters()))  # every parameter exactly once
+    assert len({id(p) for g in groups for p in g}) == len(list(model.parameters()))
+    assert len(hf_splitter(model, n_groups=3)) == 3
+    head = {id(p) for p in groups[-1]}
+    classifier = model.score if arch == "gpt2" else model.classifier
+    assert all(id(p) in head for p in classifier.parameters())
+
+def test_splitter_on_learner_freeze(binary):
+    df, model = binary
+    learn = text_classifier_learner(df, model, n_groups=3)
+    assert len(learn.opt.param_groups if learn.opt else learn.splitter(learn.model)) == 3
+    learn.freeze()
+    hf = learn.model.hf_model
+    assert not hf.bert.embeddings.word_embeddings.weight.requires_grad
+    assert not hf.bert.encoder.layer[0].attention.self.query.weight.requires_grad
+    assert all(p.requires_grad for p in hf.classifier.parameters())  # the head trains (and, as in fastai, the norms)
+    learn.unfreeze()
+    assert all(p.requires_grad for p in learn.model.parameters())
+
+def test_bert_and_roberta_learners_split_per_layer(binary, five):
+    assert len(text_classifier_learner(*binary).splitter(text_classifier_learner(*binary).model)) == 4  # tiny: 2 layers
+    learn = text_classifier_learner(*five)
+    assert len(learn.splitter(learn.model)) == 4
+
+def test_imbalance_options(binary):
+    df, model = binary
+    skewed = pd.concat([df[df.label == "authentic"], df[df.label == "fake"].head(16)], ignore_index=True)
+    learn = text_classifier_learner(skewed, model, loss_weights="balanced", pos_label="fake")
+    w = learn.loss_func.func.weight
+    assert w is not None and w[1] > w[0] * 3
+    assert [m.name for m in learn.metrics] == ["accuracy", "f1_fake"]
+    over = text_classifier_learner(skewed, model, oversample=True)
+    labels = pd.Series([r["label"] for r in over.dls.train_ds.items])
+    assert labels.value_counts().nunique() == 1  # classes balanced in training
+    assert len(over.dls.valid_ds) == len(learn.dls.valid_ds)  # validation untouched
+    valid = pd.Series([r["label"] for r in learn.dls.valid_ds.items])
+    assert (valid == "fake").sum() >= 2  # the stratified split keeps the rare class in validation
+    with pytest.raises(HugtweetsError, match="loss_weights"): text_classifier_learner(skewed, model, loss_weights=[1.0])
+
+def test_is_valid_column_and_datasets_input(binary):
+    from datasets import Dataset
+    df, model = binary
+    df = df.assign(is_valid=np.arange(len(df)) % 4 == 0)
+    learn = text_classifier_learner(Dataset.from_pandas(df), model)
+    assert len(learn.dls.valid_ds) == int(df.is_valid.sum())
+    assert {r["text"] for r in learn.dls.valid_ds.items} == set(df.text[df.is_valid])
+
+def test_batches_pad_to_longest_and_sort_by_length(binary):
+    df, model = binary
+    learn = text_classifier_learner(df, model, bs=8)
+    lengths = []
+    for x, y in learn.dls.train:
+        mask = x["attention_mask"]
+        assert mask.sum(1).max() == mask.shape[1]  # padded to the longest text of the batch, no further
+        lengths.append(mask.shape[1])
+    valid_lengths = [x["input_ids"].shape[1] for x, _ in learn.dls.valid]
+    assert valid_lengths == sorted(valid_lengths, reverse=True)
+
+def test_wandb_offline_run_dir(binary, tmp_path, monkeypatch):
+    import wandb
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_DIR", str(tmp_path))
+    df, model = binary
+    learn = quiet(text_classifier_learner(df, model, use_wandb=True))
+    try:
+        learn.fit(1, 1e-3)
+        run_dir = Path(wandb.run.dir).parent
+    finally: wandb.finish()
+    assert run_dir.exists() and run_dir.name.startswith("offline-run-")
+    assert list(run_dir.glob("run-*.wandb"))
+
+def test_push_to_hub_uploads_saved_folder_without_the_token(binary, monkeypatch, fake_secrets):
+    import huggingface_hub
+    calls = {}
+    class FakeApi:
+        def __init__(self, token=None): calls["token"] = token
+        def create_repo(self, repo_id, **kw): calls["repo"] = repo_id
+        def upload_folder(self, folder_path, repo_id, **kw):
+            calls["files"] = sorted(p.name for p in Path(folder_path).iterdir())
+            calls["leaks"] = files_containing(folder_path, fake_secrets.values())
+    monkeypatch.setattr(huggingface_hub, "HfApi", FakeApi)
+    df, model = binary
+    url = text_classifier_learner(df, model).push_to_hub("me/fake-news")
+    assert url.endswith("me/fake-news") and calls["repo"] == "me/fake-news"
+    assert calls["token"] == fake_secrets["HF_TOKEN"]
+    assert {"config.json", "README.md", "tokenizer.json"} <= set(calls["files"]) and calls["leaks"] == []
+    with pytest.raises(HugtweetsError, match="USER/NAME"): text_classifier_learner(df, model).push_to_hub("no owner")
+
+def test_bad_input_errors(binary, tmp_path):
+    df, model = binary
+    with pytest.raises(HugtweetsError, match="column 'body' not found"): text_classifier_learner(df, model, text_col="body")
+    with pytest.raises(HugtweetsError, match="pos_label"): text_classifier_learner(df, model, pos_label="Fake")
+    with pytest.raises(HugtweetsError, match="cannot load model"): text_classifier_learner(df, tmp_path/"no-model")
+    with pytest.raises(HugtweetsError, match="only one class"): load_table(df.assign(label="fake"))
