@@ -9,7 +9,6 @@ It prints a table, then as its last line a JSON object with the headline ratios.
 """
 from __future__ import annotations
 import os
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")  # the library default, said out loud: no fork warning
 import argparse, copy, json, platform, subprocess, sys, time
 from pathlib import Path
 from statistics import median
@@ -29,6 +28,7 @@ MODES = {
     "smoke": dict(n=120, max_len=64, bs=16, repeats=1, tweets=200, tok_texts=100, size="smoke"),
 }
 CONFIGS = ("learner", "raw", "trainer_fixed", "trainer_best")
+VARIANT = "learner_proposed"  # --variants: the learner with the data-loading changes bench/README.md proposes
 KEYS = ("epoch_vs_raw", "speedup_vs_trainer_fixed", "epoch_vs_trainer_best", "padding_efficiency", "clm_token_use",
         "tokenize_speedup", "peak_mem_ratio")
 
@@ -53,16 +53,19 @@ def epoch_benchmark(cfg) -> dict:
     setup = T.Setup(str(path), T.learner_train_df(learn), cfg["bs"], cfg["max_len"], LABELS)
     batches = T.learner_batches(learn)  # the learner's own batches, for the floor
     fixed_ds, best_ds = T.trainer_dataset(setup, True), T.trainer_dataset(setup, False)
+    configs = CONFIGS + ((VARIANT,) if cfg.get("variants") else ())
+    proposed = T.proposed_learner(T.learner(df, path, cfg["bs"], cfg["max_len"])) if cfg.get("variants") else None
     runs = {
         "learner": lambda: T.learner_epoch(learn, init),
+        VARIANT: lambda: T.learner_epoch(proposed, init),
         "raw": lambda: T.raw_loop(setup, batches),
         "trainer_fixed": lambda: T.trainer_epoch(setup, True, fixed_ds),
         "trainer_best": lambda: T.trainer_epoch(setup, False, best_ds),
     }
     T.raw_loop(setup, batches[:3])  # warm up torch (allocator, kernels) outside the clock
-    res = {k: [] for k in CONFIGS}
+    res = {k: [] for k in configs}
     for r in range(cfg["repeats"]):
-        order = CONFIGS[r % 4:] + CONFIGS[:r % 4]  # rotate so no configuration always runs first
+        order = configs[r % len(configs):] + configs[:r % len(configs)]  # rotate: no configuration always runs first
         for k in order:
             e = runs[k]()
             res[k].append(e)
@@ -115,19 +118,19 @@ def machine() -> str:
 
 def report(cfg, ep, clm, tk, mem, seconds) -> dict:
     "Print the table; return the headline ratios."
-    med = {k: median(e.seconds for e in ep[k]) for k in CONFIGS}
+    med = {k: median(e.seconds for e in v) for k, v in ep.items()}
     paired = lambda a, b: [x.seconds / y.seconds for x, y in zip(ep[a], ep[b])]  # same-round ratios: drift cancels
     print(f"\nhugtweets benchmarks ({cfg['mode']}): {cfg['n']} texts, {ep['raw'][0].samples} "
           f"trained per epoch, max_len {cfg['max_len']}, bs {cfg['bs']}, {cfg['repeats']} interleaved rounds; {machine()}")
     print("\n1-2. one classification epoch (training only), median of the rounds")
     print(f"{'configuration':15s} {'median s':>9s} {'spread (min-max)':>22s} {'vs raw':>7s} {'vs fixed':>9s} "
           f"{'samples/s':>10s} {'real tok/s':>11s} {'padding eff':>12s}")
-    for k in CONFIGS:
+    for k in ep:
         e = ep[k][0]
         print(f"{k:15s} {med[k]:9.2f} {spread([x.seconds for x in ep[k]]):>22s} {med[k] / med['raw']:7.2f} "
               f"{med[k] / med['trainer_fixed']:9.3f} {e.samples / med[k]:10.1f} {e.real_tokens / med[k]:11.0f} "
               f"{e.padding_efficiency:12.3f}")
-    for a, b in (("learner", "raw"), ("trainer_fixed", "learner"), ("learner", "trainer_best")):
+    for a, b in (("learner", "raw"), ("trainer_fixed", "learner"), ("learner", "trainer_best")) + (((VARIANT, "raw"),) if VARIANT in ep else ()):
         print(f"  {a} / {b}, per round: " + ", ".join(f"{x:.3f}" for x in paired(a, b)))
     print(f"\n3. causal-LM token use: packing {clm['token_use']:.4f} ({clm['blocks']} blocks of {clm['block_size']}, "
           f"{clm['kept']:.1%} of tokens kept) vs padding each tweet to its batch's longest {clm['padded']:.4f}")
@@ -154,12 +157,14 @@ def main(argv=None):
     g.add_argument("--smoke", action="store_true", help="one tiny iteration of each benchmark")
     p.add_argument("--repeats", type=int, help="interleaved rounds per timing (default: 5 full, 3 quick)")
     p.add_argument("--n", type=int, help="texts to generate (default: 3000 full, 1000 quick)")
+    p.add_argument("--variants", action="store_true", help=f"also time {VARIANT}: the learner with the proposed data changes")
     p.add_argument("--out", help="also write every measurement to this JSON file")
     a = p.parse_args(argv)
     mode = "smoke" if a.smoke else "quick" if a.quick else "full"
     cfg = dict(MODES[mode], mode=mode)
     if a.repeats: cfg["repeats"] = a.repeats
     if a.n: cfg["n"] = a.n
+    cfg["variants"] = a.variants
     t0 = time.perf_counter()
     log("memory (one subprocess per configuration)"); mem = memory_benchmark(cfg)
     log("causal-LM packing"); clm = clm_benchmark(cfg)

@@ -196,3 +196,15 @@ def learner_epoch(learn, init_state: dict) -> Epoch:
     clock = _train_clock()
     learn.fit_one_cycle(1, LR, cbs=[clock], reset_opt=True)
     return Epoch(clock.seconds, *count_tokens((x for x, _ in learn.dls.train), learn.dls.tokenizer.pad_token_id))
+
+
+def proposed_learner(learn):
+    """A copy of `learn`'s data as the library could serve it (bench/README.md, "what to change"): no worker
+    processes (`num_workers=0`) and batches sorted by token count (one batched tokenizer call) instead of characters."""
+    from fastai.data.core import DataLoaders
+    train, valid = learn.dls.train.new(num_workers=0), learn.dls.valid.new(num_workers=0)
+    texts = [r["text"] for r in train.dataset.items]
+    train.res = [len(x) for x in learn.dls.tokenizer(texts, truncation=True, max_length=train.max_len)["input_ids"]]
+    train.idx_max = int(np.argmax(train.res))
+    learn.dls = DataLoaders(train, valid)
+    return learn
