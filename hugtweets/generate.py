@@ -245,9 +245,11 @@ def plot_handle_losses(log_history):
     "Bar plot of each person's final validation loss, and each person's validation loss curve."
     import matplotlib.pyplot as plt
     fig, (bar, curve) = plt.subplots(1, 2, figsize=(8, 3.5))
-    last = handle_losses(log_history)
-    bar.barh(last.handle, last.loss)
-    bar.set(xlabel="validation loss", title="How predictable is each person?")
+    last = handle_losses(log_history).iloc[::-1]  # the least predictable on top
+    bar.bar_label(bar.barh(last.handle, last.loss), fmt="%.3f", padding=2)
+    lo, hi = last.loss.min(), last.loss.max()
+    bar.set_xlim(max(0, lo - (hi - lo) * 2 - 0.05), hi + (hi - lo) * 1.5 + 0.05)
+    bar.set(xlabel="validation loss (axis does not start at 0)", title="How predictable is each person?")
     ev = eval_history(log_history)
     for name, g in ev[ev.name.str.startswith("@")].groupby("name"): curve.plot(g.epoch, g.loss, "o-", label=name)
     curve.set(xlabel="epoch", ylabel="validation loss", title="Per person over training")
