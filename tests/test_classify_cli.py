@@ -1,5 +1,6 @@
 "`hugtweets classify train` / `classify predict` as a user runs them, offline, on a tiny local BERT."
 import json
+import torch
 from pathlib import Path
 import pytest
 from conftest import assert_one_line_error
@@ -7,6 +8,8 @@ from hugtweets.cli import main
 from hugtweets.core import files_containing
 from hugtweets.learner import learnable_sample
 from hugtweets.tiny import tiny_bert
+
+torch.set_num_threads(1)  # tiny models: one thread is much faster when the cores are busy
 
 class Proc:
     "What `run_cli` returns, for a CLI run in this process (faster: the imports are paid once)."
