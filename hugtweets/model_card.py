@@ -7,7 +7,7 @@ Docs: https://hugtweets.github.io/hugtweets/model_card.html.md"""
 
 # %% ../nbs/02a_model_card.ipynb #3a7510c4
 from __future__ import annotations
-import math
+import json, math
 from pathlib import Path
 from .core import HugtweetsError, get_secret, redact
 
@@ -37,11 +37,11 @@ def _table(d: dict) -> str:
     "A two-column markdown table of a dict."
     return "\n".join(["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in d.items()])
 
-def _front_matter(base_model: str | None, handles) -> str:
+def _front_matter(base_model: str | None, eos: str) -> str:
     "The card's YAML header."
     lines = ["---", "library_name: transformers", "pipeline_tag: text-generation", "tags:", "- hugtweets", "- text-generation"]
     if base_model: lines.append(f"base_model: {base_model}")
-    lines += ["widget:", "- text: \"<|endoftext|>I\"", "---"]
+    lines += ["widget:", f"- text: {json.dumps(eos + 'I')}", "---"]
     return "\n".join(lines)
 
 def _usage(repo: str, eos: str) -> str:
@@ -58,7 +58,7 @@ def model_card(*, handles, repo: str, base_model: str | None = None, stats: dict
                samples=(), eos: str = "<|endoftext|>") -> str:
     "The README.md of a tweet model: notice, data table, training settings, evaluation, samples and usage."
     who = ", ".join(_at(h) for h in handles) or "a tweet dataset"
-    parts = [_front_matter(base_model, handles), f"# Tweets in the style of {who}", NOTICE,
+    parts = [_front_matter(base_model, eos), f"# Tweets in the style of {who}", NOTICE,
              f"A causal language model fine-tuned from `{base_model or 'a local model'}` on the posts of {who} with "
              "[hugtweets](https://github.com/hugtweets/hugtweets).",
              "## Data", data_table(stats, kept)]
