@@ -19,7 +19,7 @@ def vocabulary(n_words=5000, seed=0) -> np.ndarray:
     while len(words) < n_words:
         k = rng.choice([1, 2, 3, 4], p=[0.2, 0.4, 0.3, 0.1])
         words.add("".join(rng.choice(SYLLABLES, k)))
-    return np.array(sorted(words, key=len))  # short words are the frequent ones, as in real text
+    return np.array(sorted(words, key=lambda w: (len(w), w)))  # short words are the frequent ones, as in real text
 
 
 def word_counts(n, median, sigma=1.0, max_words=None, seed=0) -> np.ndarray:

@@ -8,10 +8,11 @@ resident size just before the step, and the shape of the batch stepped on. On a 
 
 Each configuration steps on its largest batch, the one that decides whether training fits in memory: the
 fixed-padding Trainer's batches are all `bs x max_len`; the learner (like fastai's `SortedDL`) serves the
-batch holding the longest text first; the raw loop steps on that same batch.
+batch holding the longest text (in tokens) first; the raw loop steps on the `bs` longest texts.
 """
 from __future__ import annotations
 import argparse, json, resource, sys, tempfile
+import numpy as np, pandas as pd
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -33,6 +34,12 @@ def step_learner(df, path, bs, max_len):
     from fastai.callback.core import Callback, CancelFitException
     from train import learner
     learn = learner(df, path, bs, max_len)
+    # fastai serves the longest texts first, but the library sorts by characters, so its first batch may be
+    # shorter than its largest one in tokens. Sort by tokens here: the step is then on the epoch's worst batch.
+    dl = learn.dls.train
+    dl.res = [len(x) for x in dl.tokenizer([r["text"] for r in dl.dataset.items], truncation=True,
+                                           max_length=dl.max_len)["input_ids"]]
+    dl.idx_max = int(np.argmax(dl.res))
     class OneStep(Callback):
         def before_batch(self): self.shape = tuple(self.xb[0]["input_ids"].shape); self.rss = rss_mb()
         def after_batch(self): raise CancelFitException()
@@ -81,10 +88,12 @@ if __name__ == "__main__":
     p.add_argument("--max-len", type=int, default=256)
     p.add_argument("--bs", type=int, default=32)
     p.add_argument("--size", default="bench")
+    p.add_argument("--train", help="a JSON file of the learner's training rows, for raw and trainer_fixed")
     a = p.parse_args()
     df = news_texts(a.n, a.max_len)
     path = classifier_model(df, a.max_len, a.size)
-    if a.config != "learner": df = df.iloc[:int(len(df) * 0.8)]  # as many rows as the learner trains on
+    if a.config != "learner":  # the learner's training rows (it splits the data itself), else as many rows
+        df = pd.read_json(a.train) if a.train else df.iloc[:int(len(df) * 0.8)]
     shape, before = STEPS[a.config](df, path, a.bs, a.max_len)
     out = dict(config=a.config, peak_rss_mb=round(peak_mb(), 1), rss_before_step_mb=round(before, 1), batch=list(shape))
     import torch

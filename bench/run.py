@@ -9,7 +9,7 @@ It prints a table, then as its last line a JSON object with the headline ratios.
 """
 from __future__ import annotations
 import os
-import argparse, copy, json, platform, subprocess, sys, time
+import argparse, copy, json, platform, subprocess, sys, tempfile, time
 from pathlib import Path
 from statistics import median
 
@@ -23,7 +23,7 @@ import train as T
 # n: texts generated (the learner holds 20% out, everyone trains on the other 80%); bs: batch size;
 # max_len: the model maximum; repeats: interleaved rounds per timing; tweets: texts for the causal-LM packing.
 MODES = {
-    "full":  dict(n=3000, max_len=512, bs=32, repeats=5, tweets=5000, tok_texts=3000, size="bench"),
+    "full":  dict(n=3000, max_len=512, bs=32, repeats=3, tweets=5000, tok_texts=3000, size="bench"),
     "quick": dict(n=1000, max_len=256, bs=32, repeats=3, tweets=2000, tok_texts=1000, size="bench"),
     "smoke": dict(n=120, max_len=64, bs=16, repeats=1, tweets=200, tok_texts=100, size="smoke"),
 }
@@ -44,13 +44,21 @@ def spread(xs) -> str:
 
 # ---- 1 and 2: epoch time and padding efficiency, four ways, interleaved ----------------------------------
 
-def epoch_benchmark(cfg) -> dict:
-    "Median epoch seconds, every run's seconds, tokens and padding efficiency for the four configurations."
+def prepare(cfg):
+    "The generated texts, the model folder, the hugtweets learner, and the shared `Setup` (the learner's training rows)."
     df = news_texts(cfg["n"], cfg["max_len"])
     path = classifier_model(df, cfg["max_len"], cfg["size"])
     learn = T.learner(df, path, cfg["bs"], cfg["max_len"])
-    init = copy.deepcopy(learn.model.hf_model.state_dict())
     setup = T.Setup(str(path), T.learner_train_df(learn), cfg["bs"], cfg["max_len"], LABELS)
+    lens = np.array([len(x) for x in setup.tokenizer()(setup.train.text.tolist())["input_ids"]])
+    cfg["lengths"] = dict(median=float(np.median(lens)), mean=float(np.minimum(lens, cfg["max_len"]).mean()),
+                          p90=float(np.percentile(lens, 90)), truncated=float((lens > cfg["max_len"]).mean()))
+    return df, path, learn, setup
+
+
+def epoch_benchmark(cfg, df, path, learn, setup) -> dict:
+    "Median epoch seconds, every run's seconds, tokens and padding efficiency for the four configurations."
+    init = copy.deepcopy(learn.model.hf_model.state_dict())
     batches = T.learner_batches(learn)  # the learner's own batches, for the floor
     fixed_ds, best_ds = T.trainer_dataset(setup, True), T.trainer_dataset(setup, False)
     configs = CONFIGS + ((VARIANT,) if cfg.get("variants") else ())
@@ -96,17 +104,26 @@ def tokenize_benchmark(cfg) -> dict:
 
 # ---- 5: peak memory, one subprocess per configuration ----------------------------------------------------
 
-def memory_benchmark(cfg) -> dict:
+def memory_benchmark(cfg, setup) -> dict:
     "Peak RSS (and CUDA peak on a GPU) of one training step on the largest batch, each in a fresh process."
     out = {}
-    for config in ("learner", "raw", "trainer_fixed"):
-        cmd = [sys.executable, str(HERE / "mem_step.py"), config, "--n", str(cfg["n"]), "--max-len", str(cfg["max_len"]),
-               "--bs", str(cfg["bs"]), "--size", cfg["size"]]
-        p = subprocess.run(cmd, capture_output=True, text=True)
-        if p.returncode: raise RuntimeError(f"mem_step.py {config} failed:\n{p.stderr[-3000:]}")
-        out[config] = json.loads(p.stdout.strip().splitlines()[-1])
-        log(f"  {config:14s} peak RSS {out[config]['peak_rss_mb']:.0f} MiB, batch {out[config]['batch']}")
+    with tempfile.TemporaryDirectory() as d:
+        rows = Path(d) / "train.json"
+        setup.train.to_json(rows)
+        for config in ("learner", "raw", "trainer_fixed"):
+            cmd = [sys.executable, str(HERE / "mem_step.py"), config, "--n", str(cfg["n"]), "--max-len", str(cfg["max_len"]),
+                   "--bs", str(cfg["bs"]), "--size", cfg["size"], "--train", str(rows)]
+            out[config] = _mem_step(cmd)
     return out
+
+
+def _mem_step(cmd) -> dict:
+    "Run one mem_step.py configuration; its last stdout line as a dict."
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode: raise RuntimeError(f"mem_step.py {cmd[2]} failed:\n{p.stderr[-3000:]}")
+    m = json.loads(p.stdout.strip().splitlines()[-1])
+    log(f"  {cmd[2]:14s} peak RSS {m['peak_rss_mb']:.0f} MiB, batch {m['batch']}")
+    return m
 
 
 # ---- report ----------------------------------------------------------------------------------------------
@@ -122,6 +139,9 @@ def report(cfg, ep, clm, tk, mem, seconds) -> dict:
     paired = lambda a, b: [x.seconds / y.seconds for x, y in zip(ep[a], ep[b])]  # same-round ratios: drift cancels
     print(f"\nhugtweets benchmarks ({cfg['mode']}): {cfg['n']} texts, {ep['raw'][0].samples} "
           f"trained per epoch, max_len {cfg['max_len']}, bs {cfg['bs']}, {cfg['repeats']} interleaved rounds; {machine()}")
+    L = cfg["lengths"]
+    print(f"text lengths in tokens: median {L['median']:.0f}, mean {L['mean']:.1f} (after truncation), "
+          f"90th percentile {L['p90']:.0f}, truncated {L['truncated']:.1%}")
     print("\n1-2. one classification epoch (training only), median of the rounds")
     print(f"{'configuration':15s} {'median s':>9s} {'spread (min-max)':>22s} {'vs raw':>7s} {'vs fixed':>9s} "
           f"{'samples/s':>10s} {'real tok/s':>11s} {'padding eff':>12s}")
@@ -155,7 +175,7 @@ def main(argv=None):
     g = p.add_mutually_exclusive_group()
     g.add_argument("--quick", action="store_true", help="fewer examples and a shorter maximum length")
     g.add_argument("--smoke", action="store_true", help="one tiny iteration of each benchmark")
-    p.add_argument("--repeats", type=int, help="interleaved rounds per timing (default: 5 full, 3 quick)")
+    p.add_argument("--repeats", type=int, help="interleaved rounds per timing (default: 3)")
     p.add_argument("--n", type=int, help="texts to generate (default: 3000 full, 1000 quick)")
     p.add_argument("--variants", action="store_true", help=f"also time {VARIANT}: the learner with the proposed data changes")
     p.add_argument("--out", help="also write every measurement to this JSON file")
@@ -166,10 +186,11 @@ def main(argv=None):
     if a.n: cfg["n"] = a.n
     cfg["variants"] = a.variants
     t0 = time.perf_counter()
-    log("memory (one subprocess per configuration)"); mem = memory_benchmark(cfg)
+    df, path, learn, setup = prepare(cfg)
+    log("memory (one subprocess per configuration)"); mem = memory_benchmark(cfg, setup)
     log("causal-LM packing"); clm = clm_benchmark(cfg)
     log("tokenization"); tk = tokenize_benchmark(cfg)
-    log("classification epochs"); ep = epoch_benchmark(cfg)
+    log("classification epochs"); ep = epoch_benchmark(cfg, df, path, learn, setup)
     keys = report(cfg, ep, clm, tk, mem, time.perf_counter() - t0)
     if a.out:
         Path(a.out).write_text(json.dumps(dict(config=cfg, machine=machine(), keys=keys, memory=mem, clm=clm,
