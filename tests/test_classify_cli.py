@@ -47,18 +47,26 @@ def test_train_then_predict(run_cli, data, tmp_path, fake_secrets):
     lines = [l.split("\t") for l in proc.stdout.splitlines()]
     assert [l[0] for l in lines] == ["spam", "ham"] and all(0.5 <= float(l[1]) <= 1 for l in lines)
 
-def test_train_jsonl_custom_columns_lr_from_lr_find(cli, data, tmp_path, monkeypatch):
+def test_train_jsonl_custom_columns_lr_from_lr_find_wandb(cli, data, tmp_path, monkeypatch, fake_secrets):
     from types import SimpleNamespace
     from fastai.learner import Learner
     calls = []  # lr_find itself runs in nbs/05_callbacks.ipynb; here: is its suggestion used?
     monkeypatch.setattr(Learner, "lr_find", lambda self, **kw: calls.append(kw) or SimpleNamespace(valley=2e-3), raising=False)
+    import wandb
+    wandb.teardown()  # a W&B session of an earlier test in this process would keep its own folder
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_DIR", str(tmp_path/"wb"))
+    (tmp_path/"wb").mkdir()
     df, model = data
     df.rename(columns={"text": "body", "label": "kind"}).to_json(tmp_path/"train.jsonl", orient="records", lines=True)
     proc = cli("classify", "train", tmp_path/"train.jsonl", "--model", model, "--out", tmp_path/"clf",
-                   "--text-col", "body", "--label-col", "kind", "--epochs", "1")
+                   "--text-col", "body", "--label-col", "kind", "--epochs", "1", "--wandb")
     assert proc.returncode == 0, proc.stderr
     assert float(dict(l.split("\t") for l in proc.stdout.splitlines() if "\t" in l)["lr"]) == 2e-3 and len(calls) == 1
     assert (tmp_path/"clf"/"README.md").exists() and not (tmp_path/"models").exists()
+    runs = list((tmp_path/"wb"/"wandb").glob("offline-run-*"))
+    assert len(runs) == 1 and list(runs[0].glob("run-*.wandb"))
+    assert files_containing(tmp_path, fake_secrets.values()) == []
     proc = cli("classify", "train", tmp_path/"train.jsonl", "--model", model, "--out", tmp_path/"clf")
     assert_one_line_error(proc, "already exists", "--force")
 
