@@ -149,6 +149,14 @@ def test_is_valid_column_and_datasets_input(binary):
     assert len(learn.dls.valid_ds) == int(df.is_valid.sum())
     assert {r["text"] for r in learn.dls.valid_ds.items} == set(df.text[df.is_valid])
 
+def test_datasets_class_labels_become_names(binary):
+    from datasets import Dataset, DatasetDict, ClassLabel
+    df, model = binary
+    ds = Dataset.from_pandas(df.assign(label=(df.label == "fake").astype(int))).cast_column("label", ClassLabel(names=["authentic", "fake"]))
+    split = ds.train_test_split(test_size=0.25, seed=0)
+    learn = text_classifier_learner(DatasetDict(train=split["train"], validation=split["test"]), model)
+    assert list(learn.dls.vocab) == ["authentic", "fake"] and len(learn.dls.valid_ds) == len(split["test"])
+
 def test_batches_pad_to_longest_and_sort_by_length(binary):
     df, model = binary
     learn = text_classifier_learner(df, model, bs=8)
