@@ -178,6 +178,7 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, help="interleaved rounds per timing (default: 3)")
     p.add_argument("--n", type=int, help="texts to generate (default: 3000 full, 1000 quick)")
     p.add_argument("--variants", action="store_true", help=f"also time {VARIANT}: the learner with the proposed data changes")
+    p.add_argument("--threads", type=int, help="torch threads (default: torch's own, one per core)")
     p.add_argument("--out", help="also write every measurement to this JSON file")
     a = p.parse_args(argv)
     mode = "smoke" if a.smoke else "quick" if a.quick else "full"
@@ -185,6 +186,7 @@ def main(argv=None):
     if a.repeats: cfg["repeats"] = a.repeats
     if a.n: cfg["n"] = a.n
     cfg["variants"] = a.variants
+    if a.threads: torch.set_num_threads(a.threads)
     t0 = time.perf_counter()
     df, path, learn, setup = prepare(cfg)
     log("memory (one subprocess per configuration)"); mem = memory_benchmark(cfg, setup)
