@@ -36,3 +36,12 @@ def assert_one_line_error(proc, *fragments):
     lines = [l for l in proc.stderr.splitlines() if l.startswith("hugtweets: error:")]
     assert len(lines) == 1, proc.stderr
     for f in fragments: assert f in lines[0], lines[0]
+
+@pytest.fixture(autouse=True)
+def fresh_wandb():
+    "After each test, finish any W&B run and reset W&B's process-wide settings: it reads `WANDB_DIR` only once."
+    yield
+    wandb = sys.modules.get("wandb")
+    if wandb is not None:
+        if wandb.run is not None: wandb.finish()
+        wandb.teardown()
