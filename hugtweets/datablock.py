@@ -13,7 +13,7 @@ from fastai.data.block import DataBlock, TransformBlock, CategoryBlock
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from fastai.learner import Learner
-from fastcore.basics import patch
+from fastcore.basics import patch, range_of
 from fastai.data.transforms import RandomSplitter
 from fastai.text.data import SortedDL
 from fastai.torch_core import display_df
@@ -41,15 +41,25 @@ def _max_len(tokenizer, max_len=None) -> int:
 # %% ../nbs/04_datablock.ipynb #f3713fa6
 class HFTextDL(SortedDL):
     "A `SortedDL` of `(text, label)` items that tokenizes each batch with `tokenizer`, padded to its longest text."
-    def __init__(self, dataset=None, tokenizer=None, max_len: int | None = None, **kwargs):
+    tokenizes_per_batch = True  # how `Learner.predict` recognises this loader
+
+    def __init__(self, dataset=None, tokenizer=None, max_len: int | None = None, res=None, **kwargs):
         if tokenizer is None: raise HugtweetsError("HFTextDL needs a tokenizer: HFTextBlock(tokenizer)")
         self.tokenizer, self.max_len = tokenizer, _max_len(tokenizer, max_len)
-        super().__init__(dataset, **kwargs)
+        super().__init__(dataset, res=[] if res is None else res, **kwargs)
+        if res is None: self.res = self.token_lengths()
+        if len(self.res): self.idx_max = int(np.argmax(self.res))
+
+    def token_lengths(self) -> list[int]:
+        "The length in tokens (after truncation) of every text, from one batched tokenizer call: what batches are sorted by."
+        texts = [self.do_item(i)[0] for i in range_of(self.dataset)] if self.dataset is not None else []
+        if not texts: return []
+        return [len(ids) for ids in self.tokenizer(texts, truncation=True, max_length=self.max_len)["input_ids"]]
 
     def tokenize(self, texts) -> dict:
         "The tokenizer's dict of tensors for `texts`, truncated to `max_len` and padded to the longest."
-        enc = self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.max_len, return_tensors="pt")
-        return dict(enc)
+        enc = self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.max_len, return_tensors="np")
+        return {k: torch.from_numpy(v) for k, v in enc.items()}  # numpy, then torch: transformers' own "pt" path is slower
 
     def create_batch(self, samples):
         x = self.tokenize(s[0] for s in samples)
@@ -74,7 +84,7 @@ class HFTextDL(SortedDL):
 
 def HFTextBlock(tokenizer, max_len: int | None = None) -> TransformBlock:
     "A `TransformBlock` for raw texts: `HFTextDL` tokenizes them per batch with `tokenizer`."
-    return TransformBlock(dl_type=HFTextDL, dls_kwargs=dict(tokenizer=tokenizer, max_len=max_len))
+    return TransformBlock(dl_type=HFTextDL, dls_kwargs=dict(tokenizer=tokenizer, max_len=max_len, num_workers=0))
 
 # %% ../nbs/04_datablock.ipynb #cb634833
 def _trunc(s: str, n) -> str: return s if n is None or len(s) <= n else s[:n] + "…"
@@ -105,7 +115,7 @@ if not hasattr(Learner, "_fastai_predict"): Learner._fastai_predict = Learner.pr
 @patch
 def predict(self: Learner, item, rm_type_tfms=None, with_input=False):
     "fastai's `predict`; with `HFTextDL` data: `(label_name, label_index, probabilities)` for the text `item`."
-    if not isinstance(getattr(self.dls, "train", None), HFTextDL): return self._fastai_predict(item, rm_type_tfms, with_input)
+    if not getattr(getattr(self.dls, "train", None), "tokenizes_per_batch", False): return self._fastai_predict(item, rm_type_tfms, with_input)
     dl = self.dls.test_dl([item], num_workers=0)
     with self.no_bar(): probs = self.get_preds(dl=dl)[0][0]
     idx = probs.argmax()
