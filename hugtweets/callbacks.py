@@ -14,6 +14,7 @@ from torch import nn
 from fastai.learner import Learner
 import fastai.callback.schedule, fastai.callback.progress, fastai.callback.tracker, fastai.callback.fp16, fastai.callback.training  # fit_one_cycle, lr_find, progress bars, early stopping, fp16, GradientAccumulation
 from fastai.losses import CrossEntropyLossFlat
+from fastai.optimizer import OptimWrapper
 from fastai.metrics import F1Score, accuracy
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
@@ -21,7 +22,7 @@ from .core import HugtweetsError
 
 # %% auto #0
 __all__ = ['HFClassifier', 'hf_splitter', 'stratified_split', 'StratifiedSplitter', 'class_weights', 'oversample', 'binary_f1',
-           'classification_metrics', 'fp16_on_gpu', 'gradient_checkpointing', 'wandb_callback']
+           'classification_metrics', 'adamw', 'fp16_on_gpu', 'gradient_checkpointing', 'wandb_callback']
 
 # %% ../nbs/05_callbacks.ipynb #0b8c1d7f
 class HFClassifier(nn.Module):
@@ -103,6 +104,10 @@ def classification_metrics(vocab, pos_label=None) -> list:
     return [accuracy, f1]
 
 # %% ../nbs/05_callbacks.ipynb #2bb3fa25
+def adamw(params, **kwargs) -> OptimWrapper:
+    "A fastai `opt_func`: PyTorch's `AdamW`, stepping all parameters at once (`foreach`), wrapped for fastai's schedules."
+    return OptimWrapper(params, partial(torch.optim.AdamW, foreach=True), **kwargs)
+
 def fp16_on_gpu(learn: Learner) -> Learner:
     "Mixed precision (`to_fp16`) when a GPU is there; unchanged on CPU."
     return learn.to_fp16() if torch.cuda.is_available() else learn

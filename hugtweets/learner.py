@@ -20,7 +20,7 @@ from sklearn.metrics import classification_report as sk_classification_report
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from .core import HugtweetsError, atomic_dir, check_out_dir, get_secret, redact, is_offline
 from .model_card import check_repo_id
-from .callbacks import (HFClassifier, hf_splitter, stratified_split, class_weights, oversample as oversample_rows,
+from .callbacks import (HFClassifier, adamw, hf_splitter, stratified_split, class_weights, oversample as oversample_rows,
                                  classification_metrics, wandb_callback, fp16_on_gpu)
 from .datablock import hf_dataloaders
 
@@ -141,7 +141,8 @@ def text_classifier_learner(data, model_name, text_col="text", label_col="label"
     splitter = learner_kwargs.pop("splitter", None) or partial(hf_splitter, n_groups=n_groups)
     cbs = list(learner_kwargs.pop("cbs", None) or [])
     if use_wandb: cbs.append(wandb_callback(config=dict(model=str(model_name), labels=vocab, bs=bs)))
-    learn = Learner(dls, HFClassifier(model), loss_func=loss_func, splitter=splitter, cbs=cbs,
+    opt_func = learner_kwargs.pop("opt_func", adamw)
+    learn = Learner(dls, HFClassifier(model), loss_func=loss_func, splitter=splitter, cbs=cbs, opt_func=opt_func,
                     metrics=classification_metrics(vocab, None if pos_label is None else str(pos_label)) if metrics is None else metrics,
                     **learner_kwargs)
     learn.model_name, learn.pos_label = str(model_name), (None if pos_label is None else str(pos_label))

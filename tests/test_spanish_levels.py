@@ -16,7 +16,7 @@ from hugtweets.samples import sample_iula
 from hugtweets.tiny import tiny_roberta
 from hugtweets.learner import load_classifier, text_classifier_learner
 from hugtweets.datablock import HFTextBlock, HFTextDL, TextGetter
-from hugtweets.callbacks import HFClassifier, hf_splitter, classification_metrics
+from hugtweets.callbacks import HFClassifier, adamw, hf_splitter, classification_metrics
 
 EPOCHS, LR, BS, SEED = 4, 2e-3, 8, 42   # the lessons' offline recipe
 
@@ -48,7 +48,7 @@ def mid_level(df, labels, model, work):
     dblock = DataBlock(blocks=(HFTextBlock(tok, max_len=128), CategoryBlock(vocab=labels)),
                        get_x=TextGetter("text"), get_y=ColReader("label"), splitter=ColSplitter("is_valid"))
     return fit(Learner(dblock.dataloaders(df, bs=BS), HFClassifier(hf_model), loss_func=CrossEntropyLossFlat(),
-                       metrics=classification_metrics(labels), splitter=hf_splitter, path=work))
+                       metrics=classification_metrics(labels), splitter=hf_splitter, opt_func=adamw, path=work))
 
 
 def low_level(df, labels, model, work):
@@ -60,7 +60,7 @@ def low_level(df, labels, model, work):
     dsets = Datasets(df, [[TextGetter("text")], [ColReader("label"), Categorize(vocab=labels)]], splits=ColSplitter("is_valid")(df))
     dls = dsets.dataloaders(bs=BS, dl_type=HFTextDL, tokenizer=tok, max_len=128)
     learn = Learner(dls, HFClassifier(hf_model), loss_func=CrossEntropyLossFlat(), metrics=[accuracy, F1Score(average="macro")],
-                    splitter=hf_splitter, path=work)
+                    splitter=hf_splitter, opt_func=adamw, path=work)
     with learn.no_bar(), learn.no_logging(): learn.lr_find(num_it=20, show_plot=False)   # uses up random numbers; fit reseeds
     return fit(learn)
 
