@@ -12,7 +12,7 @@ batch holding the longest text (in tokens) first; the raw loop steps on the `bs`
 """
 from __future__ import annotations
 import argparse, json, resource, sys, tempfile
-import numpy as np, pandas as pd
+import pandas as pd
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -33,13 +33,7 @@ def step_learner(df, path, bs, max_len):
     "One `fit` step of the hugtweets learner on its first (largest) batch."
     from fastai.callback.core import Callback, CancelFitException
     from train import learner
-    learn = learner(df, path, bs, max_len)
-    # fastai serves the longest texts first, but the library sorts by characters, so its first batch may be
-    # shorter than its largest one in tokens. Sort by tokens here: the step is then on the epoch's worst batch.
-    dl = learn.dls.train
-    dl.res = [len(x) for x in dl.tokenizer([r["text"] for r in dl.dataset.items], truncation=True,
-                                           max_length=dl.max_len)["input_ids"]]
-    dl.idx_max = int(np.argmax(dl.res))
+    learn = learner(df, path, bs, max_len)  # its loader sorts by tokens and serves the longest text's batch first
     class OneStep(Callback):
         def before_batch(self): self.shape = tuple(self.xb[0]["input_ids"].shape); self.rss = rss_mb()
         def after_batch(self): raise CancelFitException()

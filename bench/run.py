@@ -24,11 +24,11 @@ import train as T
 # max_len: the model maximum; repeats: interleaved rounds per timing; tweets: texts for the causal-LM packing.
 MODES = {
     "full":  dict(n=3000, max_len=512, bs=32, repeats=3, tweets=5000, tok_texts=3000, size="bench"),
-    "quick": dict(n=1000, max_len=256, bs=32, repeats=3, tweets=2000, tok_texts=1000, size="bench"),
+    "quick": dict(n=800, max_len=512, bs=16, repeats=3, tweets=2000, tok_texts=3000, size="bench"),
     "smoke": dict(n=120, max_len=64, bs=16, repeats=1, tweets=200, tok_texts=100, size="smoke"),
 }
 CONFIGS = ("learner", "raw", "trainer_fixed", "trainer_best")
-VARIANT = "learner_proposed"  # --variants: the learner with the data-loading changes bench/README.md proposes
+VARIANT = "learner_fastai_defaults"  # --variants: the learner with fastai's defaults where hugtweets changed them
 KEYS = ("epoch_vs_raw", "speedup_vs_trainer_fixed", "epoch_vs_trainer_best", "padding_efficiency", "clm_token_use",
         "tokenize_speedup", "peak_mem_ratio")
 
@@ -62,10 +62,10 @@ def epoch_benchmark(cfg, df, path, learn, setup) -> dict:
     batches = T.learner_batches(learn)  # the learner's own batches, for the floor
     fixed_ds, best_ds = T.trainer_dataset(setup, True), T.trainer_dataset(setup, False)
     configs = CONFIGS + ((VARIANT,) if cfg.get("variants") else ())
-    proposed = T.proposed_learner(T.learner(df, path, cfg["bs"], cfg["max_len"])) if cfg.get("variants") else None
+    variant = T.fastai_defaults_learner(T.learner(df, path, cfg["bs"], cfg["max_len"])) if cfg.get("variants") else None
     runs = {
         "learner": lambda: T.learner_epoch(learn, init),
-        VARIANT: lambda: T.learner_epoch(proposed, init),
+        VARIANT: lambda: T.learner_epoch(variant, init),
         "raw": lambda: T.raw_loop(setup, batches),
         "trainer_fixed": lambda: T.trainer_epoch(setup, True, fixed_ds),
         "trainer_best": lambda: T.trainer_epoch(setup, False, best_ds),
@@ -99,7 +99,7 @@ def tokenize_benchmark(cfg) -> dict:
     from tokenization import time_tokenizers
     df = news_texts(cfg["tok_texts"], cfg["max_len"], seed=1)
     tok = AutoTokenizer.from_pretrained(classifier_model(news_texts(cfg["n"], cfg["max_len"]), cfg["max_len"], cfg["size"]))
-    return time_tokenizers(tok, df.text, cfg["max_len"], cfg["bs"], repeats=max(3, cfg["repeats"]))
+    return time_tokenizers(tok, df.text, cfg["max_len"], cfg["bs"], repeats=max(5, cfg["repeats"]))
 
 
 # ---- 5: peak memory, one subprocess per configuration ----------------------------------------------------
@@ -143,21 +143,21 @@ def report(cfg, ep, clm, tk, mem, seconds) -> dict:
     print(f"text lengths in tokens: median {L['median']:.0f}, mean {L['mean']:.1f} (after truncation), "
           f"90th percentile {L['p90']:.0f}, truncated {L['truncated']:.1%}")
     print("\n1-2. one classification epoch (training only), median of the rounds")
-    print(f"{'configuration':15s} {'median s':>9s} {'spread (min-max)':>22s} {'vs raw':>7s} {'vs fixed':>9s} "
+    print(f"{'configuration':24s} {'median s':>9s} {'spread (min-max)':>22s} {'vs raw':>7s} {'vs fixed':>9s} "
           f"{'samples/s':>10s} {'real tok/s':>11s} {'padding eff':>12s}")
     for k in ep:
         e = ep[k][0]
-        print(f"{k:15s} {med[k]:9.2f} {spread([x.seconds for x in ep[k]]):>22s} {med[k] / med['raw']:7.2f} "
+        print(f"{k:24s} {med[k]:9.2f} {spread([x.seconds for x in ep[k]]):>22s} {med[k] / med['raw']:7.2f} "
               f"{med[k] / med['trainer_fixed']:9.3f} {e.samples / med[k]:10.1f} {e.real_tokens / med[k]:11.0f} "
               f"{e.padding_efficiency:12.3f}")
-    for a, b in (("learner", "raw"), ("trainer_fixed", "learner"), ("learner", "trainer_best")) + (((VARIANT, "raw"),) if VARIANT in ep else ()):
+    for a, b in (("learner", "raw"), ("trainer_fixed", "learner"), ("learner", "trainer_best")) + (((VARIANT, "learner"), (VARIANT, "raw")) if VARIANT in ep else ()):
         print(f"  {a} / {b}, per round: " + ", ".join(f"{x:.3f}" for x in paired(a, b)))
     print(f"\n3. causal-LM token use: packing {clm['token_use']:.4f} ({clm['blocks']} blocks of {clm['block_size']}, "
           f"{clm['kept']:.1%} of tokens kept) vs padding each tweet to its batch's longest {clm['padded']:.4f}")
     tm = {k: median(v) for k, v in tk.items()}
     print(f"\n4. tokenizing {cfg['tok_texts']} texts: batched {tm['batched']:.3f} s ({spread(tk['batched'])}), "
           f"row by row {tm['row_by_row']:.3f} s ({spread(tk['row_by_row'])}), per training batch as the learner "
-          f"does {tm['per_batch']:.3f} s; TOKENIZERS_PARALLELISM={os.environ.get('TOKENIZERS_PARALLELISM')}")
+          f"does {tm['per_batch']:.3f} s (with the tokenizer's own 'pt' tensors {tm['per_batch_pt']:.3f} s); TOKENIZERS_PARALLELISM={os.environ.get('TOKENIZERS_PARALLELISM')}")
     print("\n5. one training step on the largest batch, peak RSS of a fresh process (MiB)")
     for k, m in mem.items():
         extra = f", CUDA peak {m['cuda_peak_mb']:.0f}" if "cuda_peak_mb" in m else ""
@@ -177,7 +177,7 @@ def main(argv=None):
     g.add_argument("--smoke", action="store_true", help="one tiny iteration of each benchmark")
     p.add_argument("--repeats", type=int, help="interleaved rounds per timing (default: 3)")
     p.add_argument("--n", type=int, help="texts to generate (default: 3000 full, 1000 quick)")
-    p.add_argument("--variants", action="store_true", help=f"also time {VARIANT}: the learner with the proposed data changes")
+    p.add_argument("--variants", action="store_true", help=f"also time {VARIANT}: the learner with fastai's data loading and optimizer defaults")
     p.add_argument("--threads", type=int, help="torch threads (default: torch's own, one per core)")
     p.add_argument("--out", help="also write every measurement to this JSON file")
     a = p.parse_args(argv)
