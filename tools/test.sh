@@ -7,11 +7,14 @@ cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
 source tools/env.sh
 nbs=(); pys=()
-for a in "$@"; do case "$a" in *.ipynb) nbs+=("$a");; *) pys+=("$a");; esac; done
+for a in "$@"; do case "$a" in *.ipynb|nbs|nbs/) nbs+=("$a");; *) pys+=("$a");; esac; done
 if [ $# -eq 0 ]; then nbs=(nbs); pys=(tests); fi
+# Each notebook runs in a process of its own, as in a fresh kernel: nbdev-test's worker pool would run several
+# notebooks in one process, where one notebook's @patch of a fastai class outlives it and meets the next.
 for nb in "${nbs[@]}"; do
   echo "== nbdev-test $nb"
-  "$BIN/nbdev-test" --n-workers "${NB_WORKERS:-2}" --timing "$nb"
+  if [ -d "$nb" ]; then find "$nb" -maxdepth 1 -name '*.ipynb' ! -name '_*' | sort; else echo "$nb"; fi |
+    xargs -P "${NB_WORKERS:-2}" -I{} "$BIN/nbdev-test" --timing {}
 done
 if [ ${#pys[@]} -gt 0 ]; then
   echo "== pytest ${pys[*]}"
