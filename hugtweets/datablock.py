@@ -50,11 +50,11 @@ class HFTextDL(SortedDL):
         if res is None: self.res = self.token_lengths()
         if len(self.res): self.idx_max = int(np.argmax(self.res))
 
-    def token_lengths(self) -> list[int]:
-        "The length in tokens (after truncation) of every text, from one batched tokenizer call: what batches are sorted by."
+    def token_lengths(self, chunk: int = 1024) -> list[int]:
+        "The length in tokens (after truncation) of every text, tokenized `chunk` texts per call: what batches are sorted by."
         texts = [self.do_item(i)[0] for i in range_of(self.dataset)] if self.dataset is not None else []
-        if not texts: return []
-        return [len(ids) for ids in self.tokenizer(texts, truncation=True, max_length=self.max_len)["input_ids"]]
+        enc = lambda ts: self.tokenizer(ts, truncation=True, max_length=self.max_len)["input_ids"]
+        return [len(ids) for i in range(0, len(texts), chunk) for ids in enc(texts[i:i + chunk])]  # chunks: bounded memory
 
     def tokenize(self, texts) -> dict:
         "The tokenizer's dict of tensors for `texts`, truncated to `max_len` and padded to the longest."
