@@ -43,12 +43,14 @@ class HFTextDL(SortedDL):
     "A `SortedDL` of `(text, label)` items that tokenizes each batch with `tokenizer`, padded to its longest text."
     tokenizes_per_batch = True  # how `Learner.predict` recognises this loader
 
-    def __init__(self, dataset=None, tokenizer=None, max_len: int | None = None, res=None, **kwargs):
+    def __init__(self, dataset=None, tokenizer=None, max_len: int | None = None, res=None, num_workers: int = 0, **kwargs):
         if tokenizer is None: raise HugtweetsError("HFTextDL needs a tokenizer: HFTextBlock(tokenizer)")
         self.tokenizer, self.max_len = tokenizer, _max_len(tokenizer, max_len)
-        super().__init__(dataset, res=[] if res is None else res, **kwargs)
-        if res is None: self.res = self.token_lengths()
-        if len(self.res): self.idx_max = int(np.argmax(self.res))
+        # res=[] stops SortedDL from measuring every text in characters; we measure in tokens instead
+        super().__init__(dataset, res=[] if res is None else res, num_workers=num_workers, **kwargs)
+        if res is None:
+            self.res = self.token_lengths()
+            if self.res: self.idx_max = int(np.argmax(self.res))
 
     def token_lengths(self, chunk: int = 1024) -> list[int]:
         "The length in tokens (after truncation) of every text, tokenized `chunk` texts per call: what batches are sorted by."
@@ -84,7 +86,7 @@ class HFTextDL(SortedDL):
 
 def HFTextBlock(tokenizer, max_len: int | None = None) -> TransformBlock:
     "A `TransformBlock` for raw texts: `HFTextDL` tokenizes them per batch with `tokenizer`."
-    return TransformBlock(dl_type=HFTextDL, dls_kwargs=dict(tokenizer=tokenizer, max_len=max_len, num_workers=0))
+    return TransformBlock(dl_type=HFTextDL, dls_kwargs=dict(tokenizer=tokenizer, max_len=max_len))
 
 # %% ../nbs/04_datablock.ipynb #cb634833
 def _trunc(s: str, n) -> str: return s if n is None or len(s) <= n else s[:n] + "…"
