@@ -141,8 +141,8 @@ def text_classifier_learner(data, model_name, text_col="text", label_col="label"
     splitter = learner_kwargs.pop("splitter", None) or partial(hf_splitter, n_groups=n_groups)
     cbs = list(learner_kwargs.pop("cbs", None) or [])
     if use_wandb: cbs.append(wandb_callback(config=dict(model=str(model_name), labels=vocab, bs=bs)))
-    opt_func = learner_kwargs.pop("opt_func", adamw)
-    learn = Learner(dls, HFClassifier(model), loss_func=loss_func, splitter=splitter, cbs=cbs, opt_func=opt_func,
+    learner_kwargs.setdefault("opt_func", adamw)
+    learn = Learner(dls, HFClassifier(model), loss_func=loss_func, splitter=splitter, cbs=cbs,
                     metrics=classification_metrics(vocab, None if pos_label is None else str(pos_label)) if metrics is None else metrics,
                     **learner_kwargs)
     learn.model_name, learn.pos_label = str(model_name), (None if pos_label is None else str(pos_label))
