@@ -176,7 +176,7 @@ def main(argv=None):
     g.add_argument("--quick", action="store_true", help="fewer examples and a shorter maximum length")
     g.add_argument("--smoke", action="store_true", help="one tiny iteration of each benchmark")
     p.add_argument("--repeats", type=int, help="interleaved rounds per timing (default: 3)")
-    p.add_argument("--n", type=int, help="texts to generate (default: 3000 full, 1000 quick)")
+    p.add_argument("--n", type=int, help="texts to generate (default: 3000 full, 800 quick)")
     p.add_argument("--variants", action="store_true", help=f"also time {VARIANT}: the learner with fastai's data loading and optimizer defaults")
     p.add_argument("--threads", type=int, help="torch threads (default: torch's own, one per core)")
     p.add_argument("--out", help="also write every measurement to this JSON file")

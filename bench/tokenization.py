@@ -18,26 +18,24 @@ def row_by_row(tok, texts: pd.Series, max_len: int):
     return texts.apply(lambda t: tok(t, truncation=True, max_length=max_len)["input_ids"]).tolist()
 
 
-def per_batch(tok, texts: pd.Series, max_len: int, bs: int):
-    "The learner's way (`HFTextDL.tokenize` itself): one padded batched call per training batch of `bs` texts."
+def tokenize_pt(dl, texts) -> dict:
+    "What `HFTextDL.tokenize` did before: the tokenizer's own `return_tensors=\"pt\"` (bench/README.md, change 4)."
+    return dict(dl.tokenizer(list(texts), padding=True, truncation=True, max_length=dl.max_len, return_tensors="pt"))
+
+
+def per_batch(tok, texts: pd.Series, max_len: int, bs: int, tokenize=None):
+    "The learner's way, one padded call per training batch of `bs` texts: `HFTextDL.tokenize` itself unless `tokenize` is given."
     from types import SimpleNamespace
     from hugtweets.datablock import HFTextDL
-    dl, ts = SimpleNamespace(tokenizer=tok, max_len=max_len), texts.tolist()
-    return [HFTextDL.tokenize(dl, ts[i:i + bs]) for i in range(0, len(ts), bs)]
-
-
-def per_batch_pt(tok, texts: pd.Series, max_len: int, bs: int):
-    "The same with the tokenizer's own tensors (`return_tensors=\"pt\"`), as the learner did before."
-    ts = texts.tolist()
-    return [tok(ts[i:i + bs], padding=True, truncation=True, max_length=max_len, return_tensors="pt")
-            for i in range(0, len(ts), bs)]
+    tokenize, dl, ts = tokenize or HFTextDL.tokenize, SimpleNamespace(tokenizer=tok, max_len=max_len), texts.tolist()
+    return [tokenize(dl, ts[i:i + bs]) for i in range(0, len(ts), bs)]
 
 
 def time_tokenizers(tok, texts: pd.Series, max_len: int, bs: int, repeats: int = 3) -> dict[str, list[float]]:
     "Seconds for each way, `repeats` interleaved rounds; checks that batched and row-by-row give the same ids."
     assert batched(tok, texts[:50], max_len) == row_by_row(tok, texts[:50], max_len)
     ways = {"batched": lambda: batched(tok, texts, max_len), "row_by_row": lambda: row_by_row(tok, texts, max_len),
-            "per_batch": lambda: per_batch(tok, texts, max_len, bs), "per_batch_pt": lambda: per_batch_pt(tok, texts, max_len, bs)}
+            "per_batch": lambda: per_batch(tok, texts, max_len, bs), "per_batch_pt": lambda: per_batch(tok, texts, max_len, bs, tokenize_pt)}
     for way in ways.values(): way()  # warm up: the tokenizer's thread pool and caches start outside the clock
     times = {k: [] for k in ways}
     for r in range(repeats):

@@ -198,22 +198,18 @@ def learner_epoch(learn, init_state: dict) -> Epoch:
     return Epoch(clock.seconds, *count_tokens((x for x, _ in learn.dls.train), learn.dls.tokenizer.pad_token_id))
 
 
-def _tokenize_pt(self, texts) -> dict:
-    "The per-batch tokenizing hugtweets replaced: the tokenizer's own `return_tensors=\"pt\"`."
-    return dict(self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.max_len, return_tensors="pt"))
-
-
 def fastai_defaults_learner(learn):
     """`learn` with fastai's defaults where hugtweets chose otherwise (bench/README.md): DataLoader worker
     processes (`defaults.cpus`), batches sorted by characters, the tokenizer's own tensors, fastai's `Adam`."""
     import types
     from fastai.data.core import DataLoaders
+    from tokenization import tokenize_pt
     from fastai.optimizer import Adam
     from fastai.torch_core import defaults
     learn.opt_func = Adam
     train, valid = (dl.new(num_workers=defaults.cpus) for dl in (learn.dls.train, learn.dls.valid))
     train.res = [len(r["text"]) for r in train.dataset.items]
     train.idx_max = int(np.argmax(train.res))
-    for dl in (train, valid): dl.tokenize = types.MethodType(_tokenize_pt, dl)
+    for dl in (train, valid): dl.tokenize = types.MethodType(tokenize_pt, dl)
     learn.dls = DataLoaders(train, valid)
     return learn
