@@ -1,5 +1,7 @@
-"""blurr 1.x's high-level names (`BlearnerForSequenceClassification.from_data`, `blurr_predict`) and the 2021
-spellings (`from_dataframe`, `from_csv`), running on hugtweets' learner; and how to move to hugtweets' own API.
+"""blurr's names for sequence classification, 1.x (`Blearner`, `TextBlock`, `get_hf_objects`, `BLURR`,
+`BaseModelWrapper`, `BaseModelCallback`, `blurr_splitter`, `TextDataLoader`, `blurr_predict`) and 2021 (`HF_TextBlock`,
+`HF_BaseModelWrapper`, `HF_BaseModelCallback`, `BLURR_MODEL_HELPER`, `hf_splitter`, `from_dataframe`), as thin
+aliases of hugtweets' pieces; and how to move to hugtweets' own API.
 
 Docs: https://hugtweets.github.io/hugtweets/blurr.html.md"""
 
@@ -9,44 +11,146 @@ Docs: https://hugtweets.github.io/hugtweets/blurr.html.md"""
 from __future__ import annotations
 from pathlib import Path
 import pandas as pd
+from fastai.callback.core import Callback
 from fastai.learner import Learner
 from fastcore.basics import patch
+from fastcore.meta import delegates
+from transformers import AutoConfig, AutoModelForSequenceClassification, PreTrainedModel
 from .core import HugtweetsError
-from .learner import text_classifier_learner
+from .datablock import HFTextBlock, HFTextDL, as_items, text_columns
+from .modeling import HFLearner, HFClassifier, hf_splitter
+from .learner import text_classifier_learner, load_classifier
 
 # %% auto #0
-__all__ = ['BlearnerForSequenceClassification']
+__all__ = ['BLURR', 'BLURR_MODEL_HELPER', 'HF_TextBlock', 'HF_BaseModelWrapper', 'HF_BaseModelCallback', 'UnsupportedTask',
+           'get_hf_objects', 'HF_TASKS_AUTO', 'BlurrHelper', 'TextBlock', 'BaseModelWrapper', 'BaseModelCallback',
+           'blurr_splitter', 'TextDataLoader', 'Blearner', 'BlearnerForSequenceClassification', 'hf_splitter']
 
 # %% ../nbs/06_blurr.ipynb #38ae084e
-_MOVED = {
-    "HF_TextBlock": "hugtweets.datablock.HFTextBlock(tokenizer)",
-    "TextBlock": "hugtweets.datablock.HFTextBlock(tokenizer)",
-    "HF_BaseModelWrapper": "hugtweets.callbacks.HFClassifier(hf_model)",
-    "BaseModelWrapper": "hugtweets.callbacks.HFClassifier(hf_model)",
-    "HF_BaseModelCallback": "nothing: HFClassifier returns the logits itself",
-    "BaseModelCallback": "nothing: HFClassifier returns the logits itself",
-    "hf_splitter": "hugtweets.callbacks.hf_splitter (one group per layer)",
-    "blurr_splitter": "hugtweets.callbacks.hf_splitter (one group per layer)",
-    "BLURR_MODEL_HELPER": "hugtweets.learner.load_classifier(model, labels)",
-    "get_hf_objects": "hugtweets.learner.load_classifier(model, labels)",
+class UnsupportedTask(HugtweetsError, ImportError):
+    "A blurr name for a task that hugtweets does not do (it covers sequence classification)."
+
+_OTHER_TASKS = {
+    "token classification": "BlearnerForTokenClassification TokenClassPreprocessor TokenCategoryBlock TokenCategorize TokenClassTextInput "
+                            "TokenClassBatchTokenizeTransform TokenClassMetricsCallback BILabelingStrategy OnlyFirstTokenLabelingStrategy "
+                            "SameLabelLabelingStrategy HF_TokenCategoryBlock HF_TokenCategorize HF_TokenClassInput",
+    "question answering": "BlearnerForQuestionAnswering QAPreprocessor QATextInput QABatchTokenizeTransform QAModelCallback QAMetricsCallback "
+                          "HF_QABatchTransform HF_QstAndAnsModelCallback HF_QuestionAnswerInput",
+    "summarization": "BlearnerForSummarization SummarizationPreprocessor HF_SummarizationModelCallback HF_SummarizationInput",
+    "translation": "BlearnerForTranslation TranslationPreprocessor",
+    "sequence-to-sequence tasks": "Seq2SeqTextBlock Seq2SeqPreprocessor Seq2SeqBatchTokenizeTransform Seq2SeqMetricsCallback blurr_seq2seq_splitter HF_Seq2SeqBlock",
+    "language modeling": "BlearnerForLM LMPreprocessor CausalLMStrategy BertMLMStrategy LMBatchTokenizeTransform LMMetricsCallback "
+                         "HF_CausalLMBeforeBatchTransform HF_MLMBeforeBatchTransform",
 }
+_TASK_OF = {name: task for task, names in _OTHER_TASKS.items() for name in names.split()}
+
+def _unsupported(name, task) -> UnsupportedTask:
+    return UnsupportedTask(f"{name} is blurr's {task} API; hugtweets.blurr covers sequence classification only "
+                           f"(for {task}, use transformers' Trainer or blurr on its own pinned stack)")
 
 def __getattr__(name):
-    "Old blurr names are not re-created: say what replaces them."
-    if name in _MOVED: raise AttributeError(f"{name} is blurr's; hugtweets does not re-create it. Use {_MOVED[name]}; see the migration note in hugtweets.blurr")
+    "blurr names for tasks hugtweets does not do fail with one line that says so (`from hugtweets.blurr import X` too)."
+    if name in _TASK_OF: raise _unsupported(name, _TASK_OF[name])
     raise AttributeError(f"module 'hugtweets.blurr' has no attribute {name!r}")
+
+# %% ../nbs/06_blurr.ipynb #7e366ded
+def _check_model_cls(model_cls):
+    "Refuse a model class for another task than sequence classification."
+    name = getattr(model_cls, "__name__", str(model_cls))
+    if model_cls is not None and "SequenceClassification" not in name:
+        task = next((t for k, t in [("TokenClassification", "token classification"), ("QuestionAnswering", "question answering"),
+                                    ("Seq2Seq", "sequence-to-sequence tasks"), ("CausalLM", "language modeling"), ("MaskedLM", "language modeling")] if k in name), "this task")
+        raise _unsupported(name, task)
+
+def get_hf_objects(pretrained_model_name_or_path, model_cls=AutoModelForSequenceClassification, config=None, tokenizer_cls=None,
+                   config_kwargs={}, tokenizer_kwargs={}, model_kwargs={}, cache_dir=None) -> tuple:
+    "blurr's `get_hf_objects`: `(hf_arch, hf_config, hf_tokenizer, hf_model)` for a sequence classifier, loaded by `load_classifier`."
+    _check_model_cls(model_cls)
+    if tokenizer_kwargs or model_kwargs: raise HugtweetsError("hugtweets.blurr.get_hf_objects takes no tokenizer_kwargs/model_kwargs; load with transformers and pass the objects on")
+    name = str(pretrained_model_name_or_path)
+    n = dict(config_kwargs or {}).get("num_labels")
+    if config is None or isinstance(config, (str, Path)):
+        try: config = AutoConfig.from_pretrained(str(config or name))
+        except (OSError, ValueError) as e:
+            first = (str(e).strip().splitlines() or [""])[0]
+            raise HugtweetsError(f"cannot load model {name!r} ({first}); pass a local folder or a hub id you can reach") from e
+    n = n or config.num_labels
+    names = [config.id2label[i] for i in sorted(config.id2label)] if len(config.id2label) == n else [f"LABEL_{i}" for i in range(n)]
+    hf_tokenizer, hf_model = load_classifier(name, names)
+    return hf_model.config.model_type, hf_model.config, hf_tokenizer, hf_model
+
+class HF_TASKS_AUTO:
+    "The 2021 task names for `BLURR_MODEL_HELPER.get_hf_objects(..., task=...)`; hugtweets does sequence classification."
+    SequenceClassification = "SequenceClassification"
+
+class BlurrHelper:
+    "blurr's helper object: `BLURR` in 1.x, `BLURR_MODEL_HELPER` in 2021. Only `get_hf_objects` is kept."
+    def get_hf_objects(self, pretrained_model_name_or_path, model_cls=AutoModelForSequenceClassification, config=None, tokenizer_cls=None,
+                       config_kwargs={}, tokenizer_kwargs={}, model_kwargs={}, cache_dir=None, task=None) -> tuple:
+        "`get_hf_objects`; the 2021 `task=` may only be `HF_TASKS_AUTO.SequenceClassification`."
+        if task is not None and str(getattr(task, "name", task)).split(".")[-1] != "SequenceClassification":
+            raise _unsupported(f"task={task}", str(task))
+        return get_hf_objects(pretrained_model_name_or_path, model_cls, config, tokenizer_cls, config_kwargs, tokenizer_kwargs, model_kwargs, cache_dir)
+
+BLURR = BLURR_MODEL_HELPER = BlurrHelper()
+
+# %% ../nbs/06_blurr.ipynb #8423611e
+def TextBlock(hf_arch=None, hf_config=None, hf_tokenizer=None, hf_model=None, include_labels=True, ignore_token_id=-100,
+              batch_tokenize_tfm=None, batch_decode_tfm=None, max_length=None, padding=True, truncation=True,
+              is_split_into_words=False, input_return_type=None, dl_type=None, batch_tokenize_kwargs={},
+              batch_decode_kwargs={}, tok_kwargs={}, text_gen_kwargs={}, **kwargs):
+    "blurr's `TextBlock(hf_arch, hf_config, hf_tokenizer, hf_model, max_length=...)`: hugtweets' `HFTextBlock(hf_tokenizer, max_length)`."
+    if is_split_into_words: raise _unsupported("TextBlock(is_split_into_words=True)", "token classification")
+    if hf_tokenizer is None: raise HugtweetsError("TextBlock needs hf_tokenizer (from get_hf_objects); hugtweets has no BatchTokenizeTransform")
+    return HFTextBlock(hf_tokenizer, max_length)
+
+HF_TextBlock = TextBlock
+
+class BaseModelWrapper(HFClassifier):
+    "blurr's `BaseModelWrapper(hf_model)`: hugtweets' `HFClassifier`, which returns the logits."
+    def __init__(self, hf_model, output_hidden_states=False, output_attentions=False, hf_model_kwargs={}):
+        if output_hidden_states or output_attentions or hf_model_kwargs:
+            raise HugtweetsError("hugtweets' model wrapper returns the logits only; call the Hugging Face model for hidden states or attentions")
+        super().__init__(hf_model)
+
+HF_BaseModelWrapper = BaseModelWrapper
+
+class BaseModelCallback(Callback):
+    "blurr's `BaseModelCallback`: wraps a bare Hugging Face model in `HFClassifier`; otherwise nothing to do (the wrapper returns the logits)."
+    def __init__(self, base_model_wrapper_kwargs={}): self.base_model_wrapper_kwargs = base_model_wrapper_kwargs
+    def after_create(self):
+        if isinstance(self.learn.model, PreTrainedModel): self.learn.model = HFClassifier(self.learn.model)
+
+HF_BaseModelCallback = BaseModelCallback
+
+def blurr_splitter(m):
+    "blurr's `blurr_splitter`: hugtweets' `hf_splitter` (embeddings, each layer, head)."
+    return hf_splitter(m)
+
+def TextDataLoader(dataset, hf_arch=None, hf_config=None, hf_tokenizer=None, hf_model=None, batch_creator=None,
+                   batch_decode_tfm=None, input_return_type=None, preproccesing_func=None, batch_decode_kwargs={}, **kwargs):
+    "blurr's `TextDataLoader`: hugtweets' `HFTextDL(dataset, tokenizer=hf_tokenizer)` over raw (text, label) items, tokenized per batch."
+    if preproccesing_func is not None: dataset = preproccesing_func(dataset, hf_tokenizer, hf_model)
+    return HFTextDL(dataset, tokenizer=hf_tokenizer, **kwargs)
+
+class Blearner(HFLearner):
+    "blurr 1.x's `Blearner(dls, hf_model, **kwargs)`: an `HFLearner` (the model wrapped, `hf_splitter`, fastai's loss)."
+    @delegates(Learner.__init__)
+    def __init__(self, dls, hf_model, base_model_cb=BaseModelCallback, **kwargs): super().__init__(dls, hf_model, **kwargs)
+
+_all_ = ["hf_splitter"]  # the 2021 name of the splitter is hugtweets' own
 
 # %% ../nbs/06_blurr.ipynb #0c263960
 def _as_frame(data):
     "blurr accepted a list of dicts too."
     return pd.DataFrame(data) if isinstance(data, list) else data
 
-class BlearnerForSequenceClassification:
-    "blurr 1.x's entry point for sequence classification; its class methods return a (frozen) fastai `Learner` from hugtweets."
+class BlearnerForSequenceClassification(Blearner):
+    "blurr 1.x's entry point for sequence classification; its class methods return a (frozen) `HFLearner` from hugtweets."
     @classmethod
     def from_data(cls, data, pretrained_model_name_or_path, text_attr="text", label_attr="label", n_labels=None,
                   dblock_splitter=None, dl_kwargs=None, learner_kwargs=None) -> Learner:
-        "A Learner for `data` (DataFrame, CSV/JSONL path, `datasets.Dataset`, list of dicts) and a hub id or folder."
+        "A Learner for `data` (DataFrame, CSV/JSONL path, `datasets.Dataset`, list of dicts) and a hub id or folder; `text_attr` may name two columns (sentence pairs)."
         if not isinstance(label_attr, str): raise HugtweetsError("multi-label classification (a list of label_attr) is not covered by hugtweets.blurr")
         data = _as_frame(data)
         dl_kwargs, learner_kwargs = dict(dl_kwargs or {}), dict(learner_kwargs or {})
@@ -60,9 +164,10 @@ class BlearnerForSequenceClassification:
 
     @classmethod
     def from_dataframe(cls, df, pretrained_model_name_or_path, preprocess_func=None, text_attr="text", label_attr="label",
-                       n_labels=None, dblock_splitter=None, dl_kwargs=None, learner_kwargs=None) -> Learner:
-        "The 2021 spelling: `from_data` on a DataFrame, after the optional `preprocess_func(df)`."
+                       n_labels=None, dblock_splitter=None, dl_kwargs=None, learner_kwargs=None, text=None, label=None) -> Learner:
+        "The 2021 spelling: `from_data` on a DataFrame, after the optional `preprocess_func(df)` (`text=`/`label=` as short names of the attrs)."
         if preprocess_func is not None: df = preprocess_func(df)
+        text_attr, label_attr = text or text_attr, label or label_attr
         return cls.from_data(df, pretrained_model_name_or_path, text_attr, label_attr, n_labels, dblock_splitter, dl_kwargs, learner_kwargs)
 
     @classmethod
@@ -73,11 +178,19 @@ class BlearnerForSequenceClassification:
         return cls.from_dataframe(pd.read_csv(csv_file), pretrained_model_name_or_path, preprocess_func, text_attr, label_attr,
                                   n_labels, dblock_splitter, dl_kwargs, learner_kwargs)
 
+    @classmethod
+    def from_dictionaries(cls, ds, pretrained_model_name_or_path, preprocess_func=None, text_attr="text", label_attr="label",
+                          n_labels=None, dblock_splitter=None, dl_kwargs=None, learner_kwargs=None) -> Learner:
+        "The 2021 spelling for a list of dicts: `from_dataframe` on `pd.DataFrame(ds)`."
+        if not len(ds): raise HugtweetsError("from_dictionaries got no rows")
+        return cls.from_dataframe(pd.DataFrame(list(ds)), pretrained_model_name_or_path, preprocess_func, text_attr, label_attr,
+                                  n_labels, dblock_splitter, dl_kwargs, learner_kwargs)
+
 # %% ../nbs/06_blurr.ipynb #5892c83a
 @patch
 def blurr_predict(self: Learner, items, rm_type_tfms=None) -> list[dict]:
-    "blurr 1.x's prediction: a dict per text with `label`, `score`, `class_index`, `class_labels` and `probs`."
-    items = [items] if isinstance(items, str) else list(items)
+    "blurr 1.x's prediction: a dict per text (or `(s1, s2)` pair, row, Series or DataFrame rows) with `label`, `score`, `class_index`, `class_labels` and `probs`."
+    items = as_items(items, text_columns(self.dls))
     dl = self.dls.test_dl(items, num_workers=0)
     with self.no_bar(): probs = self.get_preds(dl=dl)[0]
     labels = [str(v) for v in self.dls.vocab]

@@ -7,29 +7,39 @@ Docs: https://hugtweets.github.io/hugtweets/datablock.html.md"""
 
 # %% ../nbs/04_datablock.ipynb #16014f64
 from __future__ import annotations
-from operator import itemgetter
 import numpy as np, pandas as pd, torch
 from fastai.data.block import DataBlock, TransformBlock, CategoryBlock
 from fastai.data.core import DataLoaders
-from fastai.data.load import DataLoader
-from fastai.learner import Learner
-from fastcore.basics import patch, range_of
-from fastai.data.transforms import RandomSplitter
+from fastai.data.transforms import RandomSplitter, ColReader, ItemTransform
 from fastai.text.data import SortedDL
 from fastai.torch_core import display_df
+from fastcore.basics import range_of, store_attr
 from fastcore.foundation import L
 from plum import dispatch
 from .core import HugtweetsError
 
 # %% auto #0
-__all__ = ['TextGetter', 'HFTexts', 'HFTextDL', 'HFTextBlock', 'show_batch', 'show_results', 'plot_top_losses', 'hf_datablock',
+__all__ = ['EMPTY_SPLIT', 'text_cols', 'TextGetter', 'HFTexts', 'HFTextDL', 'HFTextBlock', 'show_batch', 'show_results',
+           'plot_top_losses', 'as_items', 'text_columns', 'check_splits', 'NonEmptySplits', 'hf_datablock',
            'FixedSplits', 'hf_dataloaders', 'padding_stats']
 
 # %% ../nbs/04_datablock.ipynb #d7975bc3
-class TextGetter:
-    "Read column `col` of a row (DataFrame row or dict); a plain string passes through, so `test_dl` takes raw texts."
-    def __init__(self, col: str = "text"): self.col = col
-    def __call__(self, o) -> str: return o if isinstance(o, str) else str(o[self.col])
+def _is_pair(o) -> bool: return isinstance(o, (tuple, list)) and len(o) == 2 and all(isinstance(s, str) for s in o)
+
+def text_cols(text_col) -> list[str]:
+    "`text_col` as a list of column names: one for texts, two for sentence pairs."
+    return [text_col] if isinstance(text_col, str) else list(text_col)
+
+class TextGetter(ItemTransform):
+    "Read column `col` of a row (DataFrame row or dict), or two columns for sentence pairs; raw texts and `(s1, s2)` tuples pass through, so `test_dl` takes them."
+    def __init__(self, col="text"):
+        super().__init__()
+        self.col = col if isinstance(col, str) else tuple(col)
+
+    def encodes(self, o):
+        if isinstance(o, str): return o
+        if isinstance(o, tuple) and _is_pair(o): return o
+        return str(o[self.col]) if isinstance(self.col, str) else tuple(str(o[c]) for c in self.col)
 
 class HFTexts(list):
     "The decoded texts of a batch: the type fastai's `show_batch`/`show_results`/`plot_top_losses` dispatch on."
@@ -38,14 +48,20 @@ def _max_len(tokenizer, max_len=None) -> int:
     "`max_len`, else the tokenizer's maximum (capped at 512: some tokenizers report a huge sentinel)."
     return max_len or min(getattr(tokenizer, "model_max_length", 512) or 512, 512)
 
+def _encode(tokenizer, texts, **kwargs):
+    "`tokenizer` on a batch of texts, or of `(s1, s2)` sentence pairs (the tokenizer's `text, text_pair`)."
+    texts = list(texts)
+    if not any(isinstance(t, tuple) for t in texts): return tokenizer(texts, **kwargs)
+    if not all(isinstance(t, tuple) for t in texts): raise HugtweetsError("a batch mixes single texts and (s1, s2) pairs; give all texts or all pairs")
+    return tokenizer([a for a, _ in texts], [b for _, b in texts], **kwargs)
+
 # %% ../nbs/04_datablock.ipynb #f3713fa6
 class HFTextDL(SortedDL):
     "A `SortedDL` of `(text, label)` items that tokenizes each batch with `tokenizer`, padded to its longest text."
-    tokenizes_per_batch = True  # how `Learner.predict` recognises this loader
-
     def __init__(self, dataset=None, tokenizer=None, max_len: int | None = None, res=None, num_workers: int = 0, **kwargs):
         if tokenizer is None: raise HugtweetsError("HFTextDL needs a tokenizer: HFTextBlock(tokenizer)")
-        self.tokenizer, self.max_len = tokenizer, _max_len(tokenizer, max_len)
+        store_attr("tokenizer")
+        self.max_len = _max_len(tokenizer, max_len)
         # res=[] stops SortedDL from measuring every text in characters; we measure in tokens instead
         super().__init__(dataset, res=[] if res is None else res, num_workers=num_workers, **kwargs)
         if res is None:
@@ -55,12 +71,12 @@ class HFTextDL(SortedDL):
     def token_lengths(self, chunk: int = 1024) -> list[int]:
         "The length in tokens (after truncation) of every text, tokenized `chunk` texts per call: what batches are sorted by."
         texts = [self.do_item(i)[0] for i in range_of(self.dataset)] if self.dataset is not None else []
-        enc = lambda ts: self.tokenizer(ts, truncation=True, max_length=self.max_len)["input_ids"]
+        enc = lambda ts: _encode(self.tokenizer, ts, truncation=True, max_length=self.max_len)["input_ids"]
         return [len(ids) for i in range(0, len(texts), chunk) for ids in enc(texts[i:i + chunk])]  # chunks: bounded memory
 
     def tokenize(self, texts) -> dict:
         "The tokenizer's dict of tensors for `texts`, truncated to `max_len` and padded to the longest."
-        enc = self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.max_len, return_tensors="np")
+        enc = _encode(self.tokenizer, texts, padding=True, truncation=True, max_length=self.max_len, return_tensors="np")
         return {k: torch.from_numpy(v) for k, v in enc.items()}  # numpy, then torch: transformers' own "pt" path is slower
 
     def create_batch(self, samples):
@@ -112,23 +128,53 @@ def plot_top_losses(x: HFTexts, y, samples, outs, raws, losses, trunc_at=150, **
     display_df(pd.DataFrame(rows, columns=["text", "target", "predicted", "probability", "loss"]))
 
 # %% ../nbs/04_datablock.ipynb #7a426b68
-if not hasattr(Learner, "_fastai_predict"): Learner._fastai_predict = Learner.predict
+def as_items(items, text_col=None) -> list:
+    "A list of texts or `(s1, s2)` pairs from a string, a pair, a dict row, a list, a `Series` or a `DataFrame` (its `text_col` columns)."
+    cols = text_cols(text_col) if text_col is not None else None
+    if isinstance(items, (str, dict)) or (isinstance(items, tuple) and _is_pair(items)): items = [items]
+    if isinstance(items, pd.DataFrame):
+        use = cols if cols and all(c in items for c in cols) else ["text"] if "text" in items else list(items.columns) if items.shape[1] == 1 else None
+        if use is None: raise HugtweetsError(f"which column holds the texts? the DataFrame has {', '.join(map(str, items.columns))}; pass a Series or a list of texts")
+        items = items[use[0]].tolist() if len(use) == 1 else list(zip(*(items[c] for c in use)))
+    elif isinstance(items, pd.Series): items = items.tolist()
+    else: items = list(items)
+    if not items: raise HugtweetsError("nothing to predict: pass a text, an (s1, s2) pair, a list of them, a Series or a DataFrame with rows")
+    out = []
+    for o in items:
+        if isinstance(o, dict): o = o[cols[0]] if cols and len(cols) == 1 else tuple(o[c] for c in cols) if cols else o.get("text")
+        if _is_pair(o) and not isinstance(o, str): o = (str(o[0]), str(o[1]))
+        elif o is None or not isinstance(o, (str, tuple)) and pd.isna(o): raise HugtweetsError(f"item {len(out)} is empty; drop it first")
+        elif not isinstance(o, str): o = str(o)
+        if not all(str(t).strip() for t in (o if isinstance(o, tuple) else (o,))): raise HugtweetsError(f"item {len(out)} is empty; drop it first")
+        out.append(o)
+    return out
 
-@patch
-def predict(self: Learner, item, rm_type_tfms=None, with_input=False):
-    "fastai's `predict`; with `HFTextDL` data: `(label_name, label_index, probabilities)` for the text `item`."
-    if not getattr(getattr(self.dls, "train", None), "tokenizes_per_batch", False): return self._fastai_predict(item, rm_type_tfms, with_input)
-    dl = self.dls.test_dl([item], num_workers=0)
-    with self.no_bar(): probs = self.get_preds(dl=dl)[0][0]
-    idx = probs.argmax()
-    res = (self.dls.vocab[int(idx)], idx, probs)
-    return (item, *res) if with_input else res
+def text_columns(dls):
+    "The column (or pair of columns) that the `TextGetter` of `dls` reads, or None."
+    try: tls = dls.train_ds.tls
+    except (AttributeError, IndexError): return None
+    for tl in tls:
+        for f in getattr(tl.tfms, "fs", []):
+            if isinstance(f, TextGetter): return f.col
+    return None
+
+EMPTY_SPLIT = "the split left the training or the validation set empty; check the 'is_valid' column, valid_pct or the splitter"
+
+def check_splits(splits):
+    "`splits` (train, valid), refused if either is empty: fastai itself would train without a validation set."
+    if len(splits) < 2 or not len(splits[0]) or not len(splits[1]): raise HugtweetsError(EMPTY_SPLIT)
+    return splits
+
+class NonEmptySplits:
+    "A `DataBlock` splitter that calls `splitter` and refuses an empty training or validation set."
+    def __init__(self, splitter): store_attr()
+    def __call__(self, items): return check_splits(self.splitter(items))
 
 # %% ../nbs/04_datablock.ipynb #16e31dae
 def hf_datablock(tokenizer, text_col="text", label_col="label", vocab=None, splitter=None, max_len=None) -> DataBlock:
-    "A `DataBlock` of (text, label): texts tokenized per batch by `tokenizer`, labels a `CategoryBlock` over `vocab`."
+    "A `DataBlock` of (text or sentence pair, label): tokenized per batch by `tokenizer`, labels a `CategoryBlock` over `vocab`."
     return DataBlock(blocks=(HFTextBlock(tokenizer, max_len), CategoryBlock(vocab=vocab)), get_x=TextGetter(text_col),
-                     get_y=itemgetter(label_col), splitter=splitter or RandomSplitter(seed=42), n_inp=1)
+                     get_y=ColReader(label_col), splitter=NonEmptySplits(splitter or RandomSplitter(seed=42)), n_inp=1)
 
 class FixedSplits:
     "A `DataBlock` splitter that returns splits computed beforehand."
@@ -137,13 +183,13 @@ class FixedSplits:
 
 def hf_dataloaders(df: pd.DataFrame, tokenizer, text_col="text", label_col="label", vocab=None, splitter=None,
                    bs=16, max_len=None, **kwargs) -> DataLoaders:
-    "DataLoaders for `df`: split by `splitter` (default: the `is_valid` column, else random 20%), tokenized per batch."
+    "DataLoaders for `df`: split by `splitter` (default: the `is_valid` column, else random 20%), tokenized per batch; `text_col` may name two columns (sentence pairs)."
     if splitter is None:
         valid = df["is_valid"].astype(bool).to_numpy() if "is_valid" in df else None
         splitter = RandomSplitter(seed=42) if valid is None else FixedSplits(np.flatnonzero(~valid), np.flatnonzero(valid))
-    splits = splitter(df)
+    splits = check_splits(splitter(df))
     df = df.reset_index(drop=True)
-    items = df[[c for c in (text_col, label_col) if c in df]].to_dict("records")
+    items = df[[c for c in (*text_cols(text_col), label_col) if c in df]].to_dict("records")
     return hf_datablock(tokenizer, text_col, label_col, vocab, FixedSplits(*splits), max_len).dataloaders(items, bs=bs, **kwargs)
 
 # %% ../nbs/04_datablock.ipynb #736c3c95

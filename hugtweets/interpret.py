@@ -46,13 +46,18 @@ def max_tokens(model, tokenizer) -> int:
     n_tok = tokenizer.model_max_length if tokenizer.model_max_length < 10**6 else n_pos
     return min(n_tok, n_pos)
 
-def _encode(model, tokenizer, text: str):
-    "Tokenize `text` with offsets and the special-token mask, cut to the model's limit with a note."
+def _segments(text) -> list[str]:
+    "The texts of `text`: one string, or the two sentences of an `(s1, s2)` pair."
+    return [text] if isinstance(text, str) else list(text)
+
+def _encode(model, tokenizer, text):
+    "Tokenize `text` (or an `(s1, s2)` pair) with offsets and the special-token mask, cut to the model's limit with a note."
     if not tokenizer.is_fast: raise HugtweetsError("word attributions need a fast tokenizer (offsets); load it with AutoTokenizer")
     limit = max_tokens(model, tokenizer)
-    enc = tokenizer(text, truncation=True, max_length=limit, return_offsets_mapping=True,
+    segs = _segments(text)
+    enc = tokenizer(*segs, truncation=True, max_length=limit, return_offsets_mapping=True,
                     return_special_tokens_mask=True, return_tensors="pt")
-    n = len(tokenizer(text, verbose=False)["input_ids"])
+    n = len(tokenizer(*segs, verbose=False)["input_ids"])
     if n > limit: print(f"note: the text is {n} tokens and the model reads {limit}; words past the cut get 0.0", file=sys.stderr)
     return enc
 
@@ -91,32 +96,38 @@ def _unit(scores: list[float]) -> list[float]:
     norm = sum(s * s for s in scores) ** 0.5
     return [s / norm for s in scores] if norm > 0 else list(scores)
 
-def token_attributions(model, tokenizer, text: str, label=None, n_steps=50, internal_batch_size=16) -> list[tuple[str, float]]:
+def token_attributions(model, tokenizer, text, label=None, n_steps=50, internal_batch_size=16) -> list[tuple[str, float]]:
     "Attribution per subword piece (special tokens dropped, `[UNK]` shown as its original characters), unit length."
     enc, raw, _, _ = _attribute(model, tokenizer, text, label, n_steps, internal_batch_size)
     pieces, scores = [], []
-    for tid, (s, e), special, score in zip(enc["input_ids"][0].tolist(), enc["offset_mapping"][0].tolist(),
-                                            enc["special_tokens_mask"][0].tolist(), raw.tolist()):
+    segs = _segments(text)
+    for tid, (s, e), special, score, seg in zip(enc["input_ids"][0].tolist(), enc["offset_mapping"][0].tolist(),
+                                                 enc["special_tokens_mask"][0].tolist(), raw.tolist(), enc.sequence_ids(0)):
         if special: continue
         piece = tokenizer.convert_ids_to_tokens(tid)
-        pieces.append(text[s:e] if tid == tokenizer.unk_token_id else piece)
+        pieces.append(segs[seg or 0][s:e] if tid == tokenizer.unk_token_id else piece)
         scores.append(score)
     return list(zip(pieces, _unit(scores)))
 
 # %% ../nbs/07_interpret.ipynb #c699ebd2
-def _merge_words(text: str, enc, raw: torch.Tensor) -> list[tuple[str, float]]:
-    "Sum piece scores into the words of `text.split()`, using the offset mapping; unit length over words."
-    spans = word_spans(text)
-    starts, totals = [s for s, _ in spans], [0.0] * len(spans)
-    for (s, e), special, score in zip(enc["offset_mapping"][0].tolist(), enc["special_tokens_mask"][0].tolist(), raw.tolist()):
-        if special or e <= s: continue
-        w = bisect_right(starts, e - 1) - 1
-        if w >= 0 and spans[w][1] > s: totals[w] += score
-    return [(text[s:e], score) for (s, e), score in zip(spans, _unit(totals))]
+def _merge_words(text, enc, raw: torch.Tensor) -> list[tuple[str, float]]:
+    "Sum piece scores into the words of `text.split()` (both sentences of a pair, in order), using the offset mapping; unit length over words."
+    words, totals = [], []
+    pieces = list(zip(enc["offset_mapping"][0].tolist(), enc["special_tokens_mask"][0].tolist(), raw.tolist(), enc.sequence_ids(0)))
+    for k, seg in enumerate(_segments(text)):
+        spans = word_spans(seg)
+        starts, seg_totals = [s for s, _ in spans], [0.0] * len(spans)
+        for (s, e), special, score, seq in pieces:
+            if special or e <= s or (seq or 0) != k: continue
+            w = bisect_right(starts, e - 1) - 1
+            if w >= 0 and spans[w][1] > s: seg_totals[w] += score
+        words += [seg[s:e] for s, e in spans]
+        totals += seg_totals
+    return list(zip(words, _unit(totals)))
 
-def word_attributions(model, tokenizer, text: str, label=None, n_steps=50, internal_batch_size=16) -> list[tuple[str, float]]:
-    "Attribution per word of `text.split()` towards `label` (default: the predicted one); subword pieces merged, unit length."
-    if not text.split(): return []
+def word_attributions(model, tokenizer, text, label=None, n_steps=50, internal_batch_size=16) -> list[tuple[str, float]]:
+    "Attribution per word of `text.split()` (or of both sentences of an `(s1, s2)` pair) towards `label` (default: the predicted one); subword pieces merged, unit length."
+    if not any(seg.split() for seg in _segments(text)): return []
     enc, raw, _, _ = _attribute(model, tokenizer, text, label, n_steps, internal_batch_size)
     return _merge_words(text, enc, raw)
 
@@ -161,9 +172,9 @@ def _page(fragment: str, title: str) -> str:
     return (f'<!doctype html>\n<html><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
             f'<body style="max-width:50em;margin:2em auto">{fragment}</body></html>\n')
 
-def explain(model, text: str, label=None, html=None, n_steps=50) -> list[tuple[str, float]]:
-    "Word attributions of `text` by the classifier `model` (a folder or hub id); with `html`, also write them as a page."
-    if not text.split(): raise HugtweetsError("the text to explain is empty; pass it as one quoted argument")
+def explain(model, text, label=None, html=None, n_steps=50) -> list[tuple[str, float]]:
+    "Word attributions of `text` (or an `(s1, s2)` pair: the words of both) by the classifier `model` (a folder or hub id); with `html`, also write them as a page."
+    if not any(seg.split() for seg in _segments(text)): raise HugtweetsError("the text to explain is empty; pass it as one quoted argument")
     mdl, tok = _load_classifier(model)
     enc, raw, target, probs = _attribute(mdl, tok, text, label, n_steps)
     words, names = _merge_words(text, enc, raw), mdl.config.id2label

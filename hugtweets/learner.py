@@ -8,21 +8,24 @@ Docs: https://hugtweets.github.io/hugtweets/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #c4353381
 from __future__ import annotations
-import json, tempfile, warnings
+import tempfile, warnings
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastai.learner import Learner
 from fastai.losses import CrossEntropyLossFlat
-from fastai.torch_core import set_seed
+from fastai.torch_core import set_seed, rank_distrib, num_distrib, distrib_barrier
+from fastai.distributed import DistributedTrainer, DistributedDL
 from fastcore.basics import patch
+from fastcore.meta import delegates
 from sklearn.metrics import classification_report as sk_classification_report
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from .core import HugtweetsError, atomic_dir, check_out_dir, get_secret, redact, is_offline
 from .model_card import check_repo_id
-from .callbacks import (HFClassifier, adamw, hf_splitter, stratified_split, class_weights, oversample as oversample_rows,
-                                 classification_metrics, wandb_callback, fp16_on_gpu)
-from .datablock import hf_dataloaders
+from .modeling import (HFLearner, HFClassifier, adamw, hf_splitter, stratified_split, class_weights, oversample as oversample_rows,
+                                classification_metrics, wandb_callback, fp16_on_gpu)
+from .datablock import hf_dataloaders, as_items, text_columns, text_cols, check_splits
 
 # %% auto #0
 __all__ = ['load_table', 'learnable_sample', 'load_classifier', 'text_classifier_learner', 'valid_metrics', 'classifier_card',
@@ -56,15 +59,18 @@ def _from_datasets(data, label_col="label") -> pd.DataFrame:
                       _dataset_frame(data[valid], label_col).assign(is_valid=True)], ignore_index=True)
 
 def load_table(data, text_col="text", label_col="label") -> pd.DataFrame:
-    "A checked DataFrame from a DataFrame, a file path or a `datasets` dataset: texts non-empty, labels as strings, 2+ classes."
+    "A checked DataFrame from a DataFrame, a file path or a `datasets` dataset: texts non-empty, labels as strings, 2+ classes. `text_col` may name two columns (sentence pairs)."
     df = data.copy() if isinstance(data, pd.DataFrame) else _read_file(Path(data)) if isinstance(data, (str, Path)) else _from_datasets(data, label_col)
-    missing = [c for c in (text_col, label_col) if c not in df.columns]
+    cols = text_cols(text_col)
+    missing = [c for c in (*cols, label_col) if c not in df.columns]
     if missing: raise HugtweetsError(f"column {missing[0]!r} not found (columns: {', '.join(map(str, df.columns))}); pass --text-col/--label-col")
     if df.empty: raise HugtweetsError("the data has no rows")
-    empty = int((df[text_col].isna() | (df[text_col].astype(str).str.strip() == "")).sum())
-    if empty: raise HugtweetsError(f"{empty} rows have an empty {text_col!r}; drop them first")
+    for c in cols:
+        empty = int((df[c].isna() | (df[c].astype(str).str.strip() == "")).sum())
+        if empty: raise HugtweetsError(f"{empty} rows have an empty {c!r}; drop them first")
+        df[c] = df[c].astype(str)
     if df[label_col].isna().any(): raise HugtweetsError(f"{int(df[label_col].isna().sum())} rows have no {label_col!r}; drop or label them first")
-    df[text_col], df[label_col] = df[text_col].astype(str), df[label_col].astype(str)
+    df[label_col] = df[label_col].astype(str)
     if df[label_col].nunique() < 2: raise HugtweetsError(f"only one class in {label_col!r} ({df[label_col].iloc[0]!r}); a classifier needs at least two")
     return df
 
@@ -109,7 +115,7 @@ def _with_split(df, label_col, valid_pct, seed) -> pd.DataFrame:
     else:
         _, valid = stratified_split(df[label_col], valid_pct, seed)
         df["is_valid"] = np.isin(np.arange(len(df)), valid)
-    if df.is_valid.all() or not df.is_valid.any(): raise HugtweetsError("the split left the training or the validation set empty; check 'is_valid' or valid_pct")
+    check_splits((np.flatnonzero(~df.is_valid.to_numpy()), np.flatnonzero(df.is_valid.to_numpy())))
     return df
 
 def _loss_weights(loss_weights, df, label_col, vocab):
@@ -121,39 +127,38 @@ def _loss_weights(loss_weights, df, label_col, vocab):
     if len(loss_weights) != len(vocab): raise HugtweetsError(f"loss_weights has {len(loss_weights)} numbers for {len(vocab)} labels {vocab}")
     return torch.tensor(list(loss_weights), dtype=torch.float)
 
+@delegates(Learner.__init__)
 def text_classifier_learner(data, model_name, text_col="text", label_col="label", valid_pct=0.2, seed=42, bs=16,
-                            max_len=None, pos_label=None, loss_weights=None, oversample=False, metrics=None,
-                            use_wandb=False, n_groups=None, dblock_splitter=None, dl_kwargs=None, fp16=True, **learner_kwargs) -> Learner:
-    "A fastai `Learner` that fine-tunes `model_name` to classify `data[text_col]` into the labels of `data[label_col]`."
+                            max_len=None, pos_label=None, loss_weights=None, oversample=False, use_wandb=False,
+                            n_groups=None, dblock_splitter=None, dl_kwargs=None, fp16=True, **kwargs) -> HFLearner:
+    "An `HFLearner` that fine-tunes `model_name` to classify `data[text_col]` (a text column, or two for sentence pairs) into the labels of `data[label_col]`."
     set_seed(seed)
     df = load_table(data, text_col, label_col)
     vocab = sorted(df[label_col].unique())
     if pos_label is not None and str(pos_label) not in vocab: raise HugtweetsError(f"pos_label {pos_label!r} is not one of the labels {vocab}")
     if dblock_splitter is None: df = _with_split(df, label_col, valid_pct, seed)
     else:
-        train, valid = dblock_splitter(df)
+        train, valid = check_splits(dblock_splitter(df))
         df["is_valid"] = np.isin(np.arange(len(df)), valid)
         df = df.iloc[np.sort(np.concatenate([train, valid]))].reset_index(drop=True)
     if oversample: df = oversample_rows(df, label_col, seed)
     tok, model = load_classifier(model_name, vocab)
     dls = hf_dataloaders(df, tok, text_col, label_col, vocab=vocab, bs=bs, max_len=max_len, **(dl_kwargs or {}))
-    loss_func = learner_kwargs.pop("loss_func", None) or CrossEntropyLossFlat(weight=_loss_weights(loss_weights, df, label_col, vocab))
-    splitter = learner_kwargs.pop("splitter", None) or partial(hf_splitter, n_groups=n_groups)
-    cbs = list(learner_kwargs.pop("cbs", None) or [])
+    loss_func = kwargs.pop("loss_func", None) or CrossEntropyLossFlat(weight=_loss_weights(loss_weights, df, label_col, vocab))
+    splitter = kwargs.pop("splitter", None) or partial(hf_splitter, n_groups=n_groups)
+    cbs = list(kwargs.pop("cbs", None) or [])
     if use_wandb: cbs.append(wandb_callback(config=dict(model=str(model_name), labels=vocab, bs=bs)))
-    learner_kwargs.setdefault("opt_func", adamw)
-    learn = Learner(dls, HFClassifier(model), loss_func=loss_func, splitter=splitter, cbs=cbs,
-                    metrics=classification_metrics(vocab, None if pos_label is None else str(pos_label)) if metrics is None else metrics,
-                    **learner_kwargs)
+    kwargs.setdefault("opt_func", adamw)
+    if kwargs.get("metrics") is None: kwargs["metrics"] = classification_metrics(vocab, None if pos_label is None else str(pos_label))
+    learn = HFLearner(dls, HFClassifier(model), loss_func=loss_func, splitter=splitter, cbs=cbs, **kwargs)
     learn.model_name, learn.pos_label = str(model_name), (None if pos_label is None else str(pos_label))
     return fp16_on_gpu(learn) if fp16 else learn
 
 # %% ../nbs/03_learner.ipynb #4f1be289
 @patch
 def predict_texts(self: Learner, texts, bs: int = 64) -> list[tuple[str, float]]:
-    "The predicted label name and its probability for each of `texts`, computed in batches."
-    texts = [texts] if isinstance(texts, str) else list(texts)
-    if not texts: return []
+    "The predicted label name and its probability for each text or `(s1, s2)` pair of `texts` (a string, a list, a Series or a DataFrame), in batches."
+    texts = as_items(texts, text_columns(self.dls))
     dl = self.dls.test_dl(texts, bs=bs, num_workers=0)
     with self.no_bar(), self.no_logging(): probs, _ = self.get_preds(dl=dl)
     vocab = self.dls.vocab
@@ -251,9 +256,38 @@ def _finish_wandb(metrics=None):
     if wandb.run is not None and metrics: wandb.run.summary.update(metrics)
     wandb.finish()
 
+class _AnyBackendDL(DistributedDL):
+    "fastai's `DistributedDL`, whose index broadcast also runs on CPU processes (gloo); fastai's moves it to CUDA."
+    def _broadcast(self, t, rank):
+        t = torch.tensor(t, dtype=torch.long)
+        if torch.distributed.get_backend() == "nccl": t = t.cuda()
+        torch.distributed.broadcast(t, rank)
+        return t.cpu().tolist()
+
+class _AnyBackendTrainer(DistributedTrainer):
+    "fastai's `DistributedTrainer` with `_AnyBackendDL`."
+    def _wrap_dl(self, dl): return dl if isinstance(dl, DistributedDL) else _AnyBackendDL(dl, device=self.learn.model.device)
+
+@contextmanager
+def _distributed(learn):
+    "fastai's `distrib_ctx` when several processes run (`accelerate launch`): each trains on its share of every batch, metrics gathered."
+    if num_distrib() <= 1:
+        yield learn
+        return
+    with learn.distrib_ctx():
+        if not torch.cuda.is_available(): learn.remove_cb(DistributedTrainer).add_cb(_AnyBackendTrainer())
+        yield learn
+
+def _same_everywhere(value):
+    "`value` as the main process has it, in every process."
+    if num_distrib() <= 1: return value
+    box = [value]
+    torch.distributed.broadcast_object_list(box, src=0)
+    return box[0]
+
 def train_classifier(data, model, out, *, text_col="text", label_col="label", epochs=3, lr=None, use_wandb=False, force=False,
                      bs=16, seed=42) -> dict:
-    "Fine-tune `model` on the CSV/JSONL file `data`, save a `save_pretrained` folder with a model card to `out`; return the metrics."
+    "Fine-tune `model` on the CSV/JSONL file `data`, save a `save_pretrained` folder with a model card to `out`; return the metrics. Under `accelerate launch` the processes train one model; the main one writes and returns the metrics, the others return `{}`."
     check_out_dir(out, force)
     if epochs < 1: raise HugtweetsError("--epochs must be at least 1")
     if is_offline(): torch.set_num_threads(1)  # offline means tiny models: one thread is faster, above all on busy cores
@@ -261,19 +295,23 @@ def train_classifier(data, model, out, *, text_col="text", label_col="label", ep
         learn = text_classifier_learner(data, model, text_col=text_col, label_col=label_col, bs=bs, seed=seed,
                                         use_wandb=use_wandb, path=work)
         try:
-            if lr is None: lr = float(learn.lr_find(show_plot=False).valley)
-            learn.fit_one_cycle(epochs, lr)
-            metrics = {"train_loss": float(learn.recorder.values[-1][0]), **valid_metrics(learn), "lr": float(lr)}
+            with _distributed(learn):
+                if lr is None: lr = _same_everywhere(float(learn.lr_find(show_plot=False).valley))
+                learn.fit_one_cycle(epochs, lr)
+                metrics = {"train_loss": float(learn.recorder.values[-1][0]), **valid_metrics(learn), "lr": float(lr)}
         finally:
             if use_wandb: _finish_wandb(locals().get("metrics"))
+        if rank_distrib():  # only the main process writes
+            distrib_barrier()
+            return {}
         with atomic_dir(out, force) as tmp: learn.save_pretrained(tmp, metrics=metrics)
-    return {**metrics, "labels": ",".join(map(str, learn.dls.vocab)), "out": str(out)}
+        distrib_barrier()
+    return {**metrics, "labels": ",".join(map(str, learn.dls.vocab)), "processes": max(num_distrib(), 1), "out": str(out)}
 
 def predict_texts(model, texts, bs: int = 32) -> list[tuple[str, float]]:
-    "The label and probability for each of `texts` from a saved classifier folder or a hub id (`transformers.pipeline`)."
+    "The label and probability for each text or `(s1, s2)` pair of `texts` (a string, a list, a Series or a DataFrame) from a saved classifier folder or a hub id (`transformers.pipeline`)."
     from transformers import pipeline
-    texts = [texts] if isinstance(texts, str) else [str(t) for t in texts]
-    if not texts or any(not t.strip() for t in texts): raise HugtweetsError("give one or more non-empty texts to classify")
+    texts = [dict(text=t[0], text_pair=t[1]) if isinstance(t, tuple) else t for t in as_items(texts)]
     try: classify = pipeline("text-classification", model=str(model))
     except (OSError, ValueError) as e:
         first = (str(e).strip().splitlines() or [""])[0]

@@ -50,7 +50,7 @@ def test_train_then_predict(run_cli, data, tmp_path, fake_secrets):
 def test_train_jsonl_custom_columns_lr_from_lr_find_wandb(cli, data, tmp_path, monkeypatch, fake_secrets):
     from types import SimpleNamespace
     from fastai.learner import Learner
-    calls = []  # lr_find itself runs in nbs/05_callbacks.ipynb; here: is its suggestion used?
+    calls = []  # lr_find itself runs in nbs/05_modeling.ipynb; here: is its suggestion used?
     monkeypatch.setattr(Learner, "lr_find", lambda self, **kw: calls.append(kw) or SimpleNamespace(valley=2e-3), raising=False)
     import wandb
     wandb.teardown()  # a W&B session of an earlier test in this process would keep its own folder

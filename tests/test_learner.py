@@ -7,17 +7,20 @@ from transformers import pipeline, BertConfig, BertForSequenceClassification, Ro
 from fastai.interpret import ClassificationInterpretation
 from hugtweets.core import files_containing, HugtweetsError
 from hugtweets.tiny import tiny_bert, tiny_roberta
-from hugtweets.callbacks import HFClassifier, hf_splitter
+from hugtweets.modeling import HFClassifier, hf_splitter
 from hugtweets.learner import text_classifier_learner, learnable_sample, load_table, train_classifier, predict_texts
 
 torch.set_num_threads(1)  # tiny models: one thread is much faster when the cores are busy
 
 FIVE = ["anger", "joy", "love", "sadness", "surprise"]
 
+def _silent(*args, **kwargs):
+    "A logger that prints nothing (a module-level function, so that an exported learner can pickle it)."
+
 def quiet(learn):
     "`learn` without progress bars or printed logs."
     learn.remove_cbs([cb for cb in learn.cbs if type(cb).__name__ == "ProgressCallback"])
-    learn.logger = lambda *a, **k: None
+    learn.logger = _silent
     return learn
 
 @pytest.fixture(scope="module")
@@ -206,3 +209,101 @@ def test_bad_input_errors(binary, tmp_path):
     with pytest.raises(HugtweetsError, match="pos_label"): text_classifier_learner(df, model, pos_label="Fake")
     with pytest.raises(HugtweetsError, match="cannot load model"): text_classifier_learner(df, tmp_path/"no-model")
     with pytest.raises(HugtweetsError, match="only one class"): load_table(df.assign(label="fake"))
+
+# --- export/load_learner at the three levels, sentence pairs, what predict accepts, empty validation sets ---
+from fastai.data.core import Datasets
+from fastai.data.transforms import ColReader, Categorize, IndexSplitter, RandomSplitter
+from fastai.learner import Learner, load_learner
+from transformers import AutoTokenizer, AutoModelForSequenceClassification
+from hugtweets.modeling import HFLearner
+from hugtweets.datablock import hf_datablock, hf_dataloaders, HFTextDL, TextGetter
+
+def _round_trip(learn, tmp_path, item):
+    "Export, check `learn` kept its data, load, and compare predictions; returns the loaded learner."
+    learn.path = tmp_path
+    n_train = len(learn.dls.train_ds)
+    learn.export("clf.pkl")
+    assert len(learn.dls.train_ds) == n_train and learn.dls.train_ds.items is not None  # fastai would leave the dls empty
+    loaded = load_learner(tmp_path/"clf.pkl")
+    assert type(loaded) is HFLearner
+    label, idx, probs = loaded.predict(item)
+    assert label == learn.predict(item)[0] and torch.allclose(probs, learn.predict(item)[2], atol=1e-5)
+    assert [l for l, _ in loaded.predict_texts([item, item])] == [label, label]
+    return loaded
+
+def test_export_round_trip_one_line(binary, tmp_path):
+    df, model = binary
+    learn = quiet(text_classifier_learner(df, model, bs=8))
+    learn.fit_one_cycle(2, 3e-3)
+    assert _round_trip(learn, tmp_path, "fakeful the fakely of").predict("fakeful the fakely of")[0] == "fake"
+
+def _pairs(n=48):
+    "MRPC-style sentence pairs: `same` when the second sentence repeats the first one's marker word."
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(n):
+        w = ["apple", "river", "stone", "cloud"][i % 4]
+        same = i % 2 == 0
+        rows.append((f"the {w} was here", f"a {w} is there" if same else f"a {['tree', 'lamp', 'road', 'wind'][i % 4]} is there",
+                     "same" if same else "different"))
+    return pd.DataFrame(rows, columns=["sentence1", "sentence2", "label"]).sample(frac=1, random_state=0).reset_index(drop=True)
+
+def test_export_round_trip_datablock_with_pairs(binary, tmp_path):
+    df, model = binary
+    pairs = _pairs()
+    tok = AutoTokenizer.from_pretrained(model)
+    dls = hf_datablock(tok, text_col=["sentence1", "sentence2"], splitter=RandomSplitter(seed=0)).dataloaders(pairs.to_dict("records"), bs=8)
+    x, _ = dls.one_batch()
+    assert bool(((x["input_ids"] == tok.sep_token_id).sum(1) == 2).all())  # two segments, each closed by [SEP]
+    learn = quiet(HFLearner(dls, AutoModelForSequenceClassification.from_pretrained(model, num_labels=2)))
+    learn.fit_one_cycle(2, 3e-3)
+    loaded = _round_trip(learn, tmp_path, ("the stone was here", "a stone is there"))
+    assert len(loaded.predict_texts(pairs.head(5))) == 5  # a DataFrame of pairs: its two text columns
+
+def test_export_round_trip_plain_datasets(binary, tmp_path):
+    df, model = binary
+    tok = AutoTokenizer.from_pretrained(model)
+    splits = RandomSplitter(seed=0)(df)
+    dsets = Datasets(df, [[TextGetter("text")], [ColReader("label"), Categorize(vocab=["authentic", "fake"])]], splits=splits)
+    dls = dsets.dataloaders(bs=8, dl_type=HFTextDL, tokenizer=tok)
+    learn = quiet(HFLearner(dls, HFClassifier(AutoModelForSequenceClassification.from_pretrained(model)), opt_func=__import__("hugtweets.modeling").modeling.adamw))
+    learn.fit_one_cycle(2, 3e-3)
+    _round_trip(learn, tmp_path, "authness and authly")
+
+def test_pairs_one_line_and_predict_inputs(binary, tmp_path):
+    df, model = binary
+    learn = quiet(text_classifier_learner(_pairs(), model, text_col=["sentence1", "sentence2"], bs=8))
+    learn.fit_one_cycle(3, 3e-3)
+    res = learn.predict(("the cloud was here", "a cloud is there"))
+    assert res[0] in ("same", "different") and res[2].shape == (2,)
+    assert len(learn.predict_texts([("a", "b"), ("c", "d"), ("e", "f")])) == 3
+    with pytest.raises(HugtweetsError, match="nothing to predict"): learn.predict_texts([])
+    with pytest.raises(HugtweetsError, match="nothing to predict"): learn.predict_texts(pd.Series([], dtype=str))
+    out = learn.save_pretrained(tmp_path/"pairs")  # the saved folder reads pairs too, through `pipeline`
+    assert [l for l, _ in predict_texts(out, [("the cloud was here", "a cloud is there")])] == [res[0]]
+    with pytest.raises(HugtweetsError, match="nothing to predict"): predict_texts(out, [])
+
+def test_empty_validation_set_refused_the_same_way(binary):
+    df, model = binary
+    msg = "the split left the training or the validation set empty"
+    with pytest.raises(HugtweetsError, match=msg): text_classifier_learner(df.assign(is_valid=False), model)
+    with pytest.raises(HugtweetsError, match=msg): text_classifier_learner(df, model, dblock_splitter=IndexSplitter([]))
+    tok = AutoTokenizer.from_pretrained(model)
+    with pytest.raises(HugtweetsError, match=msg): hf_dataloaders(df, tok, splitter=IndexSplitter([]))
+    with pytest.raises(HugtweetsError, match=msg): hf_datablock(tok, splitter=IndexSplitter([])).dataloaders(df.to_dict("records"))
+
+def test_plain_fastai_learner_keeps_fastai_predict():
+    import fastai.learner, hugtweets.learner, hugtweets.blurr  # noqa: F401 (imported for their side effects, if any)
+    assert Learner.predict.__module__ == "fastai.learner" and Learner.predict.__qualname__ == "Learner.predict"
+    assert Learner.export.__module__ == "fastai.learner"
+    assert HFLearner.predict is not Learner.predict
+
+def test_old_module_name_warns_and_gives_the_same_objects():
+    import importlib, sys, warnings
+    import hugtweets.modeling as new
+    sys.modules.pop("hugtweets.callbacks", None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        old = importlib.import_module("hugtweets.callbacks")
+    assert old.hf_splitter is new.hf_splitter and old.HFClassifier is new.HFClassifier and old.HFLearner is new.HFLearner
+    assert [w.category for w in caught if "hugtweets.modeling" in str(w.message)] == [DeprecationWarning]

@@ -16,7 +16,7 @@ from hugtweets.samples import sample_iula
 from hugtweets.tiny import tiny_roberta
 from hugtweets.learner import load_classifier, text_classifier_learner
 from hugtweets.datablock import HFTextBlock, HFTextDL, TextGetter
-from hugtweets.callbacks import HFClassifier, adamw, hf_splitter, classification_metrics
+from hugtweets.modeling import HFClassifier, adamw, hf_splitter, classification_metrics
 
 EPOCHS, LR, BS, SEED = 4, 2e-3, 8, 42   # the lessons' offline recipe
 
