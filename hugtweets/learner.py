@@ -274,8 +274,9 @@ def _distributed(learn):
     if num_distrib() <= 1:
         yield learn
         return
-    with learn.distrib_ctx():
-        if not torch.cuda.is_available(): learn.remove_cb(DistributedTrainer).add_cb(_AnyBackendTrainer())
+    cpu = not torch.cuda.is_available()  # CPU processes: Accelerate needs `cpu=True` to join them (gloo)
+    with learn.distrib_ctx(cpu=cpu):
+        if cpu: learn.remove_cb(DistributedTrainer).add_cb(_AnyBackendTrainer(cpu=True))
         yield learn
 
 def _same_everywhere(value):
