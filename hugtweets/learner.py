@@ -23,7 +23,7 @@ from sklearn.metrics import classification_report as sk_classification_report
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from .core import HugtweetsError, atomic_dir, check_out_dir, get_secret, redact, is_offline
 from .model_card import check_repo_id
-from .modeling import (HFLearner, HFClassifier, adamw, hf_splitter, stratified_split, class_weights, oversample as oversample_rows,
+from .modeling import (HFLearner, show_defaults, HFClassifier, adamw, hf_splitter, stratified_split, class_weights, oversample as oversample_rows,
                                 classification_metrics, wandb_callback, fp16_on_gpu)
 from .datablock import hf_dataloaders, as_items, text_columns, text_cols, check_splits
 
@@ -153,6 +153,8 @@ def text_classifier_learner(data, model_name, text_col="text", label_col="label"
     learn = HFLearner(dls, HFClassifier(model), loss_func=loss_func, splitter=splitter, cbs=cbs, **kwargs)
     learn.model_name, learn.pos_label = str(model_name), (None if pos_label is None else str(pos_label))
     return fp16_on_gpu(learn) if fp16 else learn
+
+show_defaults(text_classifier_learner, opt_func=adamw, splitter=hf_splitter)
 
 # %% ../nbs/03_learner.ipynb #4f1be289
 @patch

@@ -25,8 +25,9 @@ from .core import HugtweetsError
 from .datablock import as_items, text_columns, check_splits
 
 # %% auto #0
-__all__ = ['HFClassifier', 'hf_splitter', 'HFLearner', 'stratified_split', 'StratifiedSplitter', 'class_weights', 'oversample',
-           'binary_f1', 'classification_metrics', 'adamw', 'fp16_on_gpu', 'gradient_checkpointing', 'wandb_callback']
+__all__ = ['HFClassifier', 'hf_splitter', 'show_defaults', 'HFLearner', 'stratified_split', 'StratifiedSplitter', 'class_weights',
+           'oversample', 'binary_f1', 'classification_metrics', 'adamw', 'fp16_on_gpu', 'gradient_checkpointing',
+           'wandb_callback']
 
 # %% ../nbs/05_modeling.ipynb #0b8c1d7f
 class HFClassifier(nn.Module):
@@ -58,6 +59,13 @@ def hf_splitter(model, n_groups: int | None = None) -> list[list[nn.Parameter]]:
     return [params[:first], *layer_groups, params[last + 1:]]
 
 # %% ../nbs/05_modeling.ipynb #4af52282
+def show_defaults(f, **defaults):
+    "`f` with its signature showing `defaults` (a `@delegates` signature shows the defaults of the function delegated to)."
+    import inspect
+    sig = inspect.signature(f)
+    f.__signature__ = sig.replace(parameters=[p.replace(default=defaults[p.name]) if p.name in defaults else p for p in sig.parameters.values()])
+    return f
+
 class HFLearner(Learner):
     "fastai's `Learner` for a Hugging Face classifier on texts tokenized per batch: label-name `predict` (texts or pairs), a safe `export`."
     @delegates(Learner.__init__)
@@ -90,6 +98,8 @@ class HFLearner(Learner):
                                  "use TextGetter/ColReader, not lambdas or plain functions") from e
         if tmp.exists(): os.replace(tmp, target)
         return target
+
+show_defaults(HFLearner.__init__, splitter=hf_splitter)
 
 # %% ../nbs/05_modeling.ipynb #8a7660ee
 def stratified_split(labels, valid_pct: float = 0.2, seed: int = 42) -> tuple[list[int], list[int]]:
