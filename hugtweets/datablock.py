@@ -147,6 +147,8 @@ def as_items(items, text_col=None) -> list:
         elif not isinstance(o, str): o = str(o)
         if not all(str(t).strip() for t in (o if isinstance(o, tuple) else (o,))): raise HugtweetsError(f"item {len(out)} is empty; drop it first")
         out.append(o)
+    if cols is not None and any(isinstance(o, tuple) != (len(cols) == 2) for o in out):
+        raise HugtweetsError("this learner reads sentence pairs: give (s1, s2) tuples" if len(cols) == 2 else "this learner reads single texts, not (s1, s2) pairs")
     return out
 
 def text_columns(dls):
