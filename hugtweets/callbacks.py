@@ -13,12 +13,12 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 from fastai.learner import Learner
 import fastai.callback.schedule, fastai.callback.progress, fastai.callback.tracker, fastai.callback.fp16, fastai.callback.training  # fit_one_cycle, lr_find, progress bars, early stopping, fp16, GradientAccumulation
-from fastai.losses import CrossEntropyLossFlat
 from fastai.optimizer import OptimWrapper
 from fastai.metrics import F1Score, accuracy
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
 from .core import HugtweetsError
+from .hf import layer_stack, wandb_login
 
 # %% auto #0
 __all__ = ['HFClassifier', 'hf_splitter', 'stratified_split', 'StratifiedSplitter', 'class_weights', 'oversample', 'binary_f1',
@@ -34,16 +34,10 @@ class HFClassifier(nn.Module):
     def forward(self, x: dict) -> torch.Tensor: return self.hf_model(**x).logits
 
 # %% ../nbs/05_callbacks.ipynb #a37f9661
-def _layer_stack(hf_model) -> nn.ModuleList:
-    "The longest `nn.ModuleList` in the model: its stack of transformer layers."
-    lists = [m for m in hf_model.modules() if isinstance(m, nn.ModuleList)]
-    if not lists: raise HugtweetsError(f"found no layer stack in {type(hf_model).__name__}; pass your own splitter")
-    return max(lists, key=len)
-
 def hf_splitter(model, n_groups: int | None = None) -> list[list[nn.Parameter]]:
     "Parameter groups: embeddings, each layer (or `n_groups`-2 blocks of layers), head. `n_groups` counts all groups."
     hf_model = getattr(model, "hf_model", model)
-    layers = list(_layer_stack(hf_model))
+    layers = list(layer_stack(hf_model))  # hugtweets.hf: the stack of transformer layers
     in_layer = {id(p): i for i, l in enumerate(layers) for p in l.parameters()}
     params = [p for p in hf_model.parameters()]
     first = next(i for i, p in enumerate(params) if id(p) in in_layer)
@@ -134,5 +128,5 @@ def wandb_callback(project: str = "hugtweets", name: str | None = None, config: 
             if wandb.run is None: self.run = False  # fastai skips this callback until the end of this fit
             else: super().before_fit()
 
-    if wandb.run is None: wandb.init(project=project, name=name, config=config or {}, mode=mode)
+    if wandb.run is None: wandb.init(project=project, name=name, config=config or {}, mode=wandb_login(mode))  # never a login prompt
     return WandbIfRunCallback(log_preds=log_preds, **kwargs)

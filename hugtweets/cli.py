@@ -52,7 +52,7 @@ def _generate(a):
 
 def _demo(a):
     "Run `hugtweets demo`."
-    from hugtweets.generate import demo
+    from hugtweets.demo import demo
     demo(a.out, force=a.force)
 
 def _add_generation(sub):
@@ -63,8 +63,8 @@ def _add_generation(sub):
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--epochs", type=float, default=4)
     p.add_argument("--lr", type=float, default=1.372e-4)
-    p.add_argument("--wandb", action="store_true", help="log to W&B (WANDB_API_KEY, or WANDB_MODE=offline)")
-    p.add_argument("--push-to-hub", metavar="REPO", default=None, help="push the model to the Hub (needs HF_TOKEN)")
+    p.add_argument("--wandb", action="store_true", help="log to W&B (`wandb login`, WANDB_API_KEY or Colab Secrets; or WANDB_MODE=offline)")
+    p.add_argument("--push-to-hub", metavar="REPO", default=None, help="push the model to the Hub (token: HF_TOKEN, `hf auth login` or Colab Secrets)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(func=_train)
     p = sub.add_parser("generate", help="write tweets with a fine-tuned model")
@@ -130,8 +130,8 @@ def _add_explain(sub):
 def parser() -> argparse.ArgumentParser:
     "The `hugtweets` argument parser with all subcommands."
     p = argparse.ArgumentParser(prog="hugtweets", description="Fine-tune transformers on tweets and texts: datasets, "
-                                "tweet generation, classification, explanations. Tokens come from X_BEARER_TOKEN, HF_TOKEN "
-                                "and WANDB_API_KEY only.")
+                                "tweet generation, classification, explanations. Tokens are never arguments: each is found as its "
+                                "own library finds it (HF_TOKEN or `hf auth login`, `wandb login`, X_BEARER_TOKEN).")
     p.add_argument("--version", action="version", version=f"hugtweets {__version__}")
     p.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -154,8 +154,10 @@ def main(argv=None) -> int:
         print("hugtweets: interrupted", file=sys.stderr)
         return 130
     except Exception as e:
-        if args.debug: raise
         from hugtweets.core import redact
+        if args.debug:  # the full traceback, with every known token masked
+            import traceback
+            print(redact("".join(traceback.format_exception(e))), file=sys.stderr, end="")
         print(f"hugtweets: error: {redact(_one_line(e))}", file=sys.stderr)
         return 1
     return 0

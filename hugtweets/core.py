@@ -6,13 +6,13 @@ Docs: https://hugtweets.github.io/hugtweets/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #71bb6b92
 from __future__ import annotations
-import os, shutil, tempfile, contextlib
+import os, shutil, tempfile, contextlib, functools, warnings
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['OFFLINE_VAR', 'SECRET_VARS', 'env_flag', 'is_offline', 'pick', 'HugtweetsError', 'first_line', 'atomic_write',
-           'check_out_dir', 'atomic_dir', 'remember_secret', 'colab_secret', 'get_secret', 'secret_values', 'redact',
-           'files_containing', 'cache_dir', 'use_artifact', 'log_artifact']
+__all__ = ['OFFLINE_VAR', 'SECRET_VARS', 'env_flag', 'is_offline', 'pick', 'HugtweetsError', 'first_line', 'renamed_kwargs',
+           'deprecated', 'atomic_write', 'check_out_dir', 'atomic_dir', 'remember_secret', 'colab_secret', 'get_secret',
+           'secret_values', 'redact', 'files_containing', 'cache_dir', 'use_artifact', 'log_artifact']
 
 # %% ../nbs/00_core.ipynb #c04879d8
 def env_flag(name: str) -> bool:
@@ -40,6 +40,29 @@ class HugtweetsError(Exception):
 def first_line(e: BaseException) -> str:
     "The first line of the message of `e`, or its type name when the message is empty."
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+def renamed_kwargs(**old_to_new):
+    "Decorator: keyword arguments renamed in this release still work, with a `DeprecationWarning` naming the new one."
+    def deco(f):
+        @functools.wraps(f)
+        def _f(*args, **kwargs):
+            for old, new in old_to_new.items():
+                if old in kwargs:
+                    warnings.warn(f"{f.__name__}({old}=...) is deprecated; use {new}=...", DeprecationWarning, stacklevel=2)
+                    kwargs[new] = kwargs.pop(old)
+            return f(*args, **kwargs)
+        return _f
+    return deco
+
+def deprecated(new: str):
+    "Decorator: a public name replaced in this release keeps working for one release, with a `DeprecationWarning`."
+    def deco(f):
+        @functools.wraps(f)
+        def _f(*args, **kwargs):
+            warnings.warn(f"{f.__module__.split('.')[-1]}.{f.__name__} is deprecated; use {new}", DeprecationWarning, stacklevel=2)
+            return f(*args, **kwargs)
+        return _f
+    return deco
 
 # %% ../nbs/00_core.ipynb #314f552d
 def atomic_write(path, data: str | bytes, encoding="utf-8") -> Path:

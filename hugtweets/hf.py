@@ -141,8 +141,10 @@ def push_folder(folder, repo_id: str, private: bool | None = None, commit_messag
         api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="model", commit_message=commit_message)
     except HugtweetsError: raise
     except Exception as e:
-        raise HugtweetsError(redact(f"could not push to {repo_id}: {first_line(e)}; check the token's write access and the network")) from None
-    return str(url)
+        said = getattr(e, "server_message", None)  # the Hub's own words, which may quote the token: redacted below
+        why = first_line(e) + (f" (the Hub says: {first_line(Exception(said))})" if said else "")
+        raise HugtweetsError(redact(f"could not push to {repo_id}: {why}; check the token's write access and the network")) from None
+    return str(url or f"https://huggingface.co/{repo_id}")
 
 # %% ../nbs/00c_hf.ipynb #0e30b48a
 def is_hub_id(name_or_path) -> bool:

@@ -10,7 +10,7 @@ import html, json, random, re, sys, tempfile, unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-from .core import HugtweetsError, atomic_dir, check_out_dir, is_offline, log_artifact
+from .core import HugtweetsError, atomic_dir, check_out_dir, log_artifact
 from .tweet_sources import Tweet, load_source
 
 # %% auto #0
@@ -165,7 +165,8 @@ def stats_table(stats: dict) -> str:
 def log_dataset_to_wandb(raw: list[Tweet], out: Path, stats: dict, config: dict):
     "Log the raw posts (`raw-dataset`) and the built folder `out` (`train-dataset`) to a W&B run."
     import wandb
-    run = wandb.init(project="hugtweets", job_type="dataset", config=config)
+    from hugtweets.hf import wandb_login  # here, not at the top: building a dataset needs no transformers
+    run = wandb.init(project="hugtweets", job_type="dataset", config=config, mode=wandb_login())  # never a login prompt
     try:
         with tempfile.TemporaryDirectory() as d:
             write_jsonl(Path(d)/"raw.jsonl", [t.to_dict() for t in raw])

@@ -9,8 +9,6 @@ from hugtweets.core import files_containing
 from hugtweets.learner import learnable_sample
 from hugtweets.tiny import tiny_bert
 
-torch.set_num_threads(1)  # tiny models: one thread is much faster when the cores are busy
-
 class Proc:
     "What `run_cli` returns, for a CLI run in this process (faster: the imports are paid once)."
     def __init__(self, returncode, stdout, stderr): self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
