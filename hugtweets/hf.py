@@ -48,7 +48,7 @@ def _check_kind(name: str, config, kind: str, labels):
     if kind == "causal-lm" and not _is_causal(config):
         raise HugtweetsError(f"{name} is a {arch}, not a causal language model; use GPT-2 or another text-generation model")
     if kind == "sequence-classification" and labels is None and not _has_classifier_head(config):
-        raise HugtweetsError(f"{name} has no trained classification head (it is a {arch}); pass a folder written by `hugtweets classify train`")
+        raise HugtweetsError(f"{name} has no trained classification head; pass a folder written by `hugtweets classify train` (it is a {arch})")
 
 # %% ../nbs/00c_hf.ipynb #d6df8041
 def _label_kwargs(labels) -> dict:
