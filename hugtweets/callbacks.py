@@ -17,11 +17,11 @@ from fastai.optimizer import OptimWrapper
 from fastai.metrics import F1Score, accuracy
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
-from .core import HugtweetsError
+from .core import HugtweetsError, oversample  # oversample: one function for rows and DataFrames, re-exported here
 from .hf import layer_stack, wandb_login
 
 # %% auto #0
-__all__ = ['HFClassifier', 'hf_splitter', 'stratified_split', 'StratifiedSplitter', 'class_weights', 'oversample', 'binary_f1',
+__all__ = ['HFClassifier', 'hf_splitter', 'stratified_split', 'StratifiedSplitter', 'class_weights', 'binary_f1',
            'classification_metrics', 'adamw', 'fp16_on_gpu', 'gradient_checkpointing', 'wandb_callback']
 
 # %% ../nbs/05_callbacks.ipynb #0b8c1d7f
@@ -71,14 +71,6 @@ def class_weights(labels, vocab) -> torch.Tensor:
     missing = [v for v in vocab if v not in set(labels.tolist())]
     if missing: raise HugtweetsError(f"no training example of {missing}; every label needs examples for balanced weights")
     return torch.tensor(compute_class_weight("balanced", classes=np.asarray(vocab), y=labels), dtype=torch.float)
-
-def oversample(df: pd.DataFrame, label_col="label", seed=42) -> pd.DataFrame:
-    "Repeat random training rows of each class until all have as many as the largest; rows with `is_valid` stay as they are."
-    valid = df["is_valid"].astype(bool) if "is_valid" in df else pd.Series(False, index=df.index)
-    train = df[~valid]
-    n = train[label_col].value_counts().max()
-    parts = [g.sample(n, replace=len(g) < n, random_state=seed) if len(g) < n else g for _, g in train.groupby(label_col, sort=False)]
-    return pd.concat([*parts, df[valid]], ignore_index=True)
 
 # %% ../nbs/05_callbacks.ipynb #fc1fdb21
 def binary_f1(pos_label, vocab) -> F1Score:

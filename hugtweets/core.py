@@ -6,13 +6,14 @@ Docs: https://hugtweets.github.io/hugtweets/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #71bb6b92
 from __future__ import annotations
-import os, shutil, tempfile, contextlib, functools, warnings
+import os, random, shutil, tempfile, contextlib, functools, warnings
+from collections import defaultdict
 from pathlib import Path
 
 # %% auto #0
 __all__ = ['OFFLINE_VAR', 'SECRET_VARS', 'env_flag', 'is_offline', 'pick', 'HugtweetsError', 'first_line', 'renamed_kwargs',
            'deprecated', 'atomic_write', 'check_out_dir', 'atomic_dir', 'remember_secret', 'colab_secret', 'get_secret',
-           'secret_values', 'redact', 'files_containing', 'cache_dir', 'use_artifact', 'log_artifact']
+           'secret_values', 'redact', 'oversample', 'files_containing', 'cache_dir', 'use_artifact', 'log_artifact']
 
 # %% ../nbs/00_core.ipynb #c04879d8
 def env_flag(name: str) -> bool:
@@ -134,6 +135,25 @@ def redact(text: str) -> str:
     "`text` with the value of every known secret replaced by `***`."
     for v in secret_values(): text = text.replace(v, "***")
     return text
+
+# %% ../nbs/00_core.ipynb #1276d8e5
+def oversample(items, by: str = "label", seed: int = 42):
+    "Repeat each group's items (grouped by the key or column `by`) up to the largest group's count, shuffled; items with a true `is_valid` stay once, last."
+    is_df = hasattr(items, "iloc")  # a DataFrame, or a list of dicts
+    keys = list(items[by]) if is_df else [r[by] for r in items]
+    valid = (list(items["is_valid"].astype(bool)) if "is_valid" in items else [False] * len(keys)) if is_df else \
+            [bool(r.get("is_valid", False)) for r in items]
+    groups, rng = defaultdict(list), random.Random(seed)
+    for i, (k, v) in enumerate(zip(keys, valid)):
+        if not v: groups[k].append(i)
+    target = max(map(len, groups.values()), default=0)
+    picked = []
+    for k in sorted(groups, key=str):
+        g = groups[k]
+        picked += g * (target // len(g)) + rng.sample(g, target % len(g))  # whole copies, then a sample of the rest
+    rng.shuffle(picked)
+    picked += [i for i, v in enumerate(valid) if v]
+    return items.iloc[picked].reset_index(drop=True) if is_df else [items[i] for i in picked]
 
 # %% ../nbs/00_core.ipynb #74792637
 def files_containing(root, needles) -> list[Path]:

@@ -131,11 +131,12 @@ def check_repo_id(repo: str) -> str:
     if "/" not in repo: raise HugtweetsError(f"{repo!r} has no owner; use USER/NAME, e.g. --push-to-hub me/{repo}")
     return repo
 
-def push_folder(folder, repo_id: str, private: bool | None = None, commit_message: str = "Upload with hugtweets") -> str:
+def push_folder(folder, repo_id: str, private: bool | None = None, commit_message: str = "Upload with hugtweets",
+                _token: str | None = None) -> str:
     "Create the Hub model repo `repo_id` if needed and upload the saved `folder` in one commit; return the repo's URL."
     repo_id = check_repo_id(repo_id)
     from huggingface_hub import HfApi
-    api = HfApi(token=hub_token())
+    api = HfApi(token=remember_secret(_token) or hub_token())  # `_token`: only for `Learner.push_to_hub(token=)`, deprecated
     try:
         url = api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
         api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="model", commit_message=commit_message)

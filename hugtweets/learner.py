@@ -221,11 +221,16 @@ def save_pretrained(self: Learner, path, card: bool = True, metrics: dict | None
     return path
 
 @patch
-def push_to_hub(self: Learner, repo_id: str, private: bool = False, metrics: dict | None = None) -> str:
+def push_to_hub(self: Learner, repo_id: str, token: str | None = None, private: bool = False, metrics: dict | None = None) -> str:
     "Upload the `save_pretrained` folder (model, tokenizer, model card) to the Hub repo `repo_id` with `hugtweets.hf.push_folder`."
+    if token is not None:
+        import warnings
+        warnings.warn("push_to_hub(token=...) is deprecated: the token is found as huggingface_hub finds it "
+                      "(HF_TOKEN, `hf auth login`, Colab's Secrets)", DeprecationWarning, stacklevel=2)
     with tempfile.TemporaryDirectory() as tmp:
         self.save_pretrained(tmp, metrics=metrics)
-        return push_folder(tmp, repo_id, private=private, commit_message="Upload a text classifier fine-tuned with hugtweets")
+        return push_folder(tmp, repo_id, private=private, commit_message="Upload a text classifier fine-tuned with hugtweets",
+                           _token=token)
 
 # %% ../nbs/03_learner.ipynb #2c0e02cf
 def _finish_wandb(metrics=None):
