@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, os, sys
 from pathlib import Path
 from . import __version__
-from .core import HugtweetsError
+from .core import HugtweetsError, first_line
 
 # %% auto #0
 __all__ = ['parser', 'main']
@@ -141,7 +141,7 @@ def parser() -> argparse.ArgumentParser:
 # %% ../nbs/90_cli.ipynb #59b0fa69
 def _one_line(e: BaseException) -> str:
     "An exception as one line: its message for a `HugtweetsError`, else its type and first line."
-    msg = (str(e).strip().splitlines() or [""])[0]
+    msg = first_line(e) if str(e).strip() else ""
     return msg if isinstance(e, HugtweetsError) else f"{type(e).__name__}: {msg} (--debug shows the traceback)"
 
 def main(argv=None) -> int:

@@ -8,9 +8,6 @@ Docs: https://hugtweets.github.io/hugtweets/hf.html.md"""
 from __future__ import annotations
 import os, warnings
 from pathlib import Path
-import torch
-from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
-from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
 from .core import HugtweetsError, colab_secret, env_flag, first_line, is_offline, redact, remember_secret
 
 # %% auto #0
@@ -23,7 +20,8 @@ def hub_offline() -> bool:
     return is_offline() or env_flag("HF_HUB_OFFLINE") or env_flag("TRANSFORMERS_OFFLINE")
 
 # %% ../nbs/00c_hf.ipynb #7494dcd1
-KINDS = {"causal-lm": AutoModelForCausalLM, "sequence-classification": AutoModelForSequenceClassification}
+KINDS = {"causal-lm": "AutoModelForCausalLM", "sequence-classification": "AutoModelForSequenceClassification"}
+# torch and transformers are imported where they are used: pushing a folder or reading a token needs neither
 
 def _load_problem(name: str, kind: str) -> str:
     "Why `name` could not be loaded, and what to do."
@@ -34,6 +32,7 @@ def _load_problem(name: str, kind: str) -> str:
 
 def _is_causal(config) -> bool:
     "True when `config` describes a model that generates text left to right."
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
     causal = set(MODEL_FOR_CAUSAL_LM_MAPPING_NAMES.values())
     if config.architectures: return any(a in causal for a in config.architectures)
     return config.model_type in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES and not config.is_encoder_decoder
@@ -60,6 +59,8 @@ def _label_kwargs(labels) -> dict:
 def load_model(name_or_path, kind: str, labels=None, **kwargs):
     "`(model, tokenizer)` of `kind` ('causal-lm' or 'sequence-classification') from a hub id or folder; one-line errors."
     if kind not in KINDS: raise HugtweetsError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    import transformers
+    from transformers import AutoConfig, AutoTokenizer
     name, local = str(name_or_path), hub_offline()
     try: config = AutoConfig.from_pretrained(name, local_files_only=local)
     except (OSError, ValueError): raise HugtweetsError(_load_problem(name, kind)) from None
@@ -73,7 +74,7 @@ def load_model(name_or_path, kind: str, labels=None, **kwargs):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "some weights were newly initialised": the new head, expected when training
-            model = KINDS[kind].from_pretrained(name, local_files_only=local, **kwargs)
+            model = getattr(transformers, KINDS[kind]).from_pretrained(name, local_files_only=local, **kwargs)
     except (OSError, ValueError) as e: raise HugtweetsError(f"cannot load model {name!r} ({first_line(e)}); pass a local folder or a hub id you can reach") from None
     if model.config.pad_token_id is None: model.config.pad_token_id = tok.pad_token_id
     return model, tok
@@ -89,6 +90,7 @@ def context_length(model=None, tokenizer=None, cap: int | None = None) -> int:
 # %% ../nbs/00c_hf.ipynb #5c747f4a
 def layer_stack(model) -> torch.nn.ModuleList:
     "The model's stack of transformer layers: the `ModuleList` as long as the model is deep, else the longest one."
+    import torch
     model = getattr(model, "hf_model", model)
     lists = [m for m in model.modules() if isinstance(m, torch.nn.ModuleList) and len(m)]
     if not lists: raise HugtweetsError(f"found no stack of transformer layers in {type(model).__name__}; "

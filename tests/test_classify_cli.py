@@ -84,8 +84,8 @@ def test_unknown_model_offline_and_missing_files(cli, data, tmp_path):
     df, _ = data
     df.to_csv(tmp_path/"train.csv", index=False)
     proc = cli("classify", "train", tmp_path/"train.csv", "--model", "someone/not-a-model", "--out", tmp_path/"clf")
-    assert_one_line_error(proc, "cannot load model 'someone/not-a-model'")
+    assert_one_line_error(proc, "unknown model 'someone/not-a-model'")
     assert not (tmp_path/"clf").exists()
     assert_one_line_error(cli("classify", "train", tmp_path/"nope.csv", "--model", "x", "--out", tmp_path/"o"), "does not exist")
-    assert_one_line_error(cli("classify", "predict", tmp_path/"no-model", "hello"), "cannot load classifier")
+    assert_one_line_error(cli("classify", "predict", tmp_path/"no-model", "hello"), "unknown model")
     assert_one_line_error(cli("classify", "predict", tmp_path/"no-model", " "), "non-empty texts")
