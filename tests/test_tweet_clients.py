@@ -294,7 +294,7 @@ def test_api_sources_build_a_dataset_without_leaking_the_token(fake_api, own_cac
     monkeypatch.setenv("WANDB_MODE", "offline")
     monkeypatch.setenv("WANDB_DIR", str(tmp_path/"wb"))
     stats = build_dataset(["x:ada", "mastodon:ada@example.social"], tmp_path/"ds", limit=200, use_wandb=True)
-    assert stats["sources"]["ada"] == {"downloaded": 200, "retweets": 0, "short": 0, "kept": 200}
+    assert {k: v for k, v in stats["sources"]["ada"].items() if v} == {"downloaded": 200, "kept": 200}
     assert stats["sources"]["ada@example.social"]["downloaded"] == 90
     assert all(h["Authorization"] == f"Bearer {TOKEN}" for p, q, h in x.calls)  # the token was really used...
     assert list((tmp_path/"wb").rglob("run-*.wandb")) and list(own_cache.rglob("page-*.json"))

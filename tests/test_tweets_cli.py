@@ -43,7 +43,8 @@ def test_archive_to_dataset(run_cli, tmp_path, archive):
     out = tmp_path/"ds"
     assert sorted(p.name for p in out.iterdir()) == ["stats.json", "train.jsonl", "valid.jsonl"]
     stats = json.loads((out/"stats.json").read_text())
-    assert stats == {"sources": {"ada": {"downloaded": 120, "retweets": 12, "short": 12, "kept": 96}}, "seed": 42,
+    assert stats == {"sources": {"ada": {"downloaded": 120, "retweets": 12, "replies": 0, "edits": 0, "truncated": 0, "short": 12,
+                                         "empty": 0, "duplicates": 0, "kept": 96}}, "info": {"ada": {"notes": 0}}, "seed": 42,
                      "chars": stats["chars"]}
     train, valid = read_jsonl(out/"train.jsonl"), read_jsonl(out/"valid.jsonl")
     assert (len(train), len(valid)) == (86, 10)
