@@ -364,7 +364,7 @@ def write_test_archive(path, tweets: list[dict], username="ada", display_name="A
 # %% ../nbs/01a_tweet_sources.ipynb #5b3568e1
 def _table_rows(path: Path) -> Iterator[dict]:
     if path.suffix.lower() == ".csv":
-        with open(path, newline="", encoding="utf-8-sig") as f: yield from csv.DictReader(f)
+        with open(path, newline="", encoding="utf-8-sig") as f: yield from csv.DictReader(f, strict=True)
         return
     with open(path, encoding="utf-8-sig") as f:
         for i, line in enumerate(f, 1):
@@ -395,8 +395,10 @@ def read_table(path, text_col: str = "text") -> list[Tweet]:
             tweets.append(Tweet(id=str(row.get("id", i)), text=text, handle=str(row.get("handle") or path.stem),
                                 created_at=str(row.get("created_at", "")), is_retweet=is_retweet_text(text),
                                 is_reply=str(row.get("is_reply", "")).lower() in ("1", "true", "yes")))
-    except (UnicodeDecodeError, csv.Error) as e:
-        raise HugtweetsError(f"{path.name} could not be read ({type(e).__name__}); save it as UTF-8 {path.suffix[1:]}") from None
+    except UnicodeDecodeError:
+        raise HugtweetsError(f"{path.name} is not UTF-8 text; save it as UTF-8 {path.suffix[1:]}") from None
+    except csv.Error as e:
+        raise HugtweetsError(f"{path.name} is not a well-formed CSV ({e}); check its quotes, or save it again as UTF-8 csv") from None
     if not tweets: raise HugtweetsError(f"{path.name} holds no rows; pass a file with one post per row")
     if not any(t.text.strip() for t in tweets):
         raise HugtweetsError(f"every {text_col!r} in {path.name} is empty; name the column that holds the posts with --text-col")
@@ -656,7 +658,7 @@ class BlueskyClient:
                 for item in feed:
                     if n >= limit: break
                     t = bluesky_tweet(item, handle)
-                    if not t.is_retweet and t.id in uris: continue  # a pinned post, met again in its place
+                    if t.id in uris: continue  # a pinned post, met again in its place (or a page served twice)
                     uris.add(t.id)
                     yield t
                     n += 1
