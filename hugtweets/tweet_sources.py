@@ -6,7 +6,7 @@ Docs: https://hugtweets.github.io/hugtweets/tweet_sources.html.md"""
 
 # %% ../nbs/01a_tweet_sources.ipynb #3e08e018
 from __future__ import annotations
-import codecs, csv, json, math, re, sys, time, zipfile, zlib
+import codecs, csv, gc, json, math, re, sys, time, zipfile, zlib
 from dataclasses import dataclass, field, asdict
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -32,7 +32,7 @@ __all__ = ['MAX_JSON5_BYTES', 'MAX_MEMBER_BYTES', 'MAX_COMPRESSION_RATIO', 'NOTE
            'bluesky_text', 'bluesky_tweet', 'x_error', 'check_x_answer', 'XClient', 'x_tweet', 'load_source']
 
 # %% ../nbs/01a_tweet_sources.ipynb #0a8ed7f7
-@dataclass
+@dataclass(slots=True)  # slots: a big archive holds 100,000 of these
 class Tweet:
     "One post, as every source yields it and every cleaning step reads it."
     id: str                  # the post's id in its source
@@ -210,9 +210,14 @@ def read_archive_files(path) -> tuple[list[tuple[str, str]], str | None]:
     return [(n, text(n)) for n in names], account
 
 # %% ../nbs/01a_tweet_sources.ipynb #264fcf3c
+_MONTHS = {m: f"{i:02d}" for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+
 def _iso_time(s: str | None) -> str:
     "An archive/API time (`Wed Oct 10 20:19:24 +0000 2018`, Grailbird's `2012-01-31 23:59:59 +0000`, or ISO 8601) as ISO 8601."
     if not s: return ""
+    p = s.split(" ") if isinstance(s, str) else []
+    if len(p) == 6 and p[1] in _MONTHS and p[4] == "+0000" and len(p[2]) == 2 and len(p[3]) == 8:  # the usual case, fast
+        return f"{p[5]}-{_MONTHS[p[1]]}-{p[2]}T{p[3]}+00:00"
     for fmt in ("%a %b %d %H:%M:%S %z %Y", "%Y-%m-%d %H:%M:%S %z"):
         try: return datetime.strptime(s, fmt).isoformat()
         except ValueError: pass
@@ -312,13 +317,15 @@ def _account(files: dict, path) -> tuple[str, str]:
         raise HugtweetsError(f"{acc_name} holds no valid username ({str(handle)[:30]!r}); the file looks edited: download the archive again")
     return handle, name or ""
 
-def _entries(open_chunks, name: str) -> Iterator:
-    "The records of one archive file, streamed when it is strict JSON."
-    out = []
+def _convert(open_chunks, name: str, convert: Callable) -> list:
+    "`convert` applied to each record of one archive file, streamed when it is strict JSON (each record is dropped once converted)."
+    gc_was = gc.isenabled()
+    gc.disable()  # no cycles are made here; the collector would rescan every record kept so far, again and again
     try:
-        for e in iter_js_list(open_chunks(), name): out.append(e)
-    except _NotStrictJSON: return iter(parse_ytd(_decode(b"".join(open_chunks()), name), name))
-    return iter(out)
+        try: return [convert(e) for e in iter_js_list(open_chunks(), name)]
+        except _NotStrictJSON: return [convert(e) for e in parse_ytd(_decode(b"".join(open_chunks()), name), name)]
+    finally:
+        if gc_was: gc.enable()
 
 def read_archive(path) -> list[Tweet]:
     "Every post in the X archive at `path` (.zip, unzipped folder, or a tweets.js file), with notes joined and edits marked."
@@ -333,15 +340,17 @@ def read_archive(path) -> list[Tweet]:
                              "pass each person's archive as its own SOURCE")
     handle, name = _account(files, path)
     tweets, seen, edits = [], set(), {}
+    def convert(entry):
+        t = archive_tweet(entry, handle, name)
+        if ids := _edit_ids(entry): edits.setdefault(t.id, ids)
+        return t
     for fname in names:
-        for entry in _entries(files[fname], fname):
-            t = archive_tweet(entry, handle, name)
+        for t in _convert(files[fname], fname, convert):
             if t.id and t.id in seen: continue
             seen.add(t.id)
-            if ids := _edit_ids(entry): edits[t.id] = ids
             tweets.append(t)
     if not tweets: raise HugtweetsError(f"{path} holds no posts; pass an archive of an account that has posted")
-    notes = [e for n in files if _NOTES_FILE.search(n) for e in _entries(files[n], n)]
+    notes = [e for n in files if _NOTES_FILE.search(n) for e in _convert(files[n], n, lambda e: e)]
     join_notes(tweets, notes)
     mark_edits(tweets, edits)
     return tweets

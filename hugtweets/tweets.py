@@ -6,7 +6,7 @@ Docs: https://hugtweets.github.io/hugtweets/tweets.html.md"""
 
 # %% ../nbs/01_tweets.ipynb #01b10980
 from __future__ import annotations
-import html, json, random, re, sys, tempfile, unicodedata
+import functools, html, json, random, re, sys, tempfile, unicodedata
 from collections import defaultdict
 from pathlib import Path
 
@@ -34,7 +34,8 @@ URL_RE = re.compile(r"(?:\bhttps?://|\bwww\.)\S+", re.IGNORECASE)
 
 def remove_urls(text: str) -> str:
     "`text` without URLs, wherever they stand."
-    return URL_RE.sub(" ", text)
+    low = text.lower()
+    return URL_RE.sub(" ", text) if "http" in low or "www." in low else text
 
 # %% ../nbs/01_tweets.ipynb #a273e1e5
 def normalize_whitespace(text: str, keep_newlines: bool = False) -> str:
@@ -54,6 +55,7 @@ def _is_emoji(c: str) -> bool:
     return (unicodedata.category(c) == "So" or 0x1F3FB <= o <= 0x1F3FF or o in (0x200D, 0xFE0E, 0xFE0F, 0x20E3)
             or 0xE0020 <= o <= 0xE007F)
 
+@functools.lru_cache(maxsize=65536)  # the same few names come back in post after post
 def clean_display_name(name: str) -> str:
     "A display name without links, handles, hashtags, emoji and a ` | tagline`: `Jeremy #mask4all Howard` -> `Jeremy Howard`."
     name = _NAME_LINKS.sub(" ", name or "")
@@ -67,6 +69,7 @@ MENTION_RE = re.compile(r"(?<![\w@])@(\w+(?:[.-]\w+)*)(?:@\w+(?:[.-]\w+)+)?")
 
 def replace_mentions(text: str, names: dict | None = None) -> str:
     "`text` with each `@handle` replaced by its cleaned display name from `names` (lower-case handle -> name), else by `handle`."
+    if "@" not in text: return text
     names = {k.lower(): v for k, v in (names or {}).items()}
     def sub(m): return clean_display_name(names.get(m[1].lower(), "")) or m[1]
     return MENTION_RE.sub(sub, text)
@@ -84,18 +87,18 @@ def drop_reply_mentions(text: str, lead: int = 0) -> str:
 _TRAILING_TAGS = re.compile(r"(?:(?<![\w&#])#\w+\s*)+$")
 
 def _drop_trailing(line: str) -> str:
-    m = _TRAILING_TAGS.search(line)
+    m = _TRAILING_TAGS.search(line) if "#" in line else None
     if not m: return line
     head, tags = line[:m.start()].rstrip(), m[0].split()
     return f"{head} {tags[0]}" if head and (head[-1].isalnum() or head[-1] == ",") else head
 
 def drop_trailing_hashtags(text: str) -> str:
     "`text` without the standalone run of hashtags that ends each line."
-    return "\n".join(_drop_trailing(line) for line in text.split("\n"))
+    return "\n".join(_drop_trailing(line) for line in text.split("\n")) if "#" in text else text
 
 def hashtag_words(text: str) -> str:
     "`text` with each remaining `#word` turned into `word`."
-    return HASHTAG_RE.sub(r"\1", text)
+    return HASHTAG_RE.sub(r"\1", text) if "#" in text else text
 
 # %% ../nbs/01_tweets.ipynb #d46a5cdd
 CHARS_PER_WORD = 2
@@ -104,9 +107,10 @@ _SPACELESS = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u
 
 def word_count(text: str) -> float:
     "Words in `text` without links, mentions and hashtags; characters of scripts without spaces count `1/CHARS_PER_WORD` each."
+    words = [w for w in text.split() if not ("http" in w or "@" in w or "#" in w)]
+    if text.isascii() or not _SPACELESS.search(text): return float(len(words))  # the usual case, fast
     n = 0.0
-    for w in text.split():
-        if "http" in w or "@" in w or "#" in w: continue
+    for w in words:
         k = len(_SPACELESS.findall(w))
         n += k / CHARS_PER_WORD if k else 1
     return n
