@@ -560,6 +560,11 @@ def readme(tw, bf, iu):
     L += ['', '`full_text` is HTML-escaped (`&amp;`, `&lt;`, `&gt;`) as in real exports; entity `indices` are',
           'Python string positions in that stored text. "Kept chars" counts unescaped text after dropping',
           'retweets (`RT @`), boring tweets (< 3 words once mentions and links are removed) and duplicates.', '',
+          'Beyond the basics, as real exports have them (lesson 01 shows each before and after cleaning):',
+          'tensortamsin has a long post cut at 280 characters whose whole text is in `data/note-tweet.js`, and',
+          'an edited post (both versions, linked by `edit_info`); grumpyparsec has a double-escaped `&amp;#8230;`',
+          'and an `account.js` rewritten by a code formatter; some mentioned accounts have display names that',
+          'carry links and handles of their other accounts; replies open with a run of @mentions.', '',
           '## banfakenews/: BanFakeNews-format CSVs (Bangla)', '']
     for k, rows in bf.items():
         L.append(f"- `{k}`: {len(rows)} rows")
