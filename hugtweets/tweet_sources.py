@@ -802,10 +802,12 @@ class XClient:
                               expansions=["entities.mentions.username"], user_fields=["name"])
             data, meta = page.get("data"), page.get("meta") if isinstance(page.get("meta"), dict) else {}
             if not isinstance(data, list) or not data: return  # an empty page ends the timeline (and is not cached)
+            nxt = meta.get("next_token")
+            if nxt and nxt in tokens | {token}: return  # a page that points back: the timeline loops (not cached)
             atomic_write(cache/f"page-{i:05d}.json", json.dumps(page))
             yield page
-            i, n, token = i + 1, n + len(data), meta.get("next_token")
-            if not token or token in tokens: return  # the last page, or a token that would loop
+            i, n, token = i + 1, n + len(data), nxt
+            if not token: return
             tokens.add(token)
 
     def posts(self, handle: str, limit: int | None = None, exclude=("retweets",)) -> Iterator[Tweet]:
