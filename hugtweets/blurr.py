@@ -19,7 +19,8 @@ from transformers import AutoConfig, AutoModelForSequenceClassification, PreTrai
 from .core import HugtweetsError
 from .datablock import HFTextBlock, HFTextDL, as_items, text_columns
 from .modeling import HFLearner, HFClassifier, hf_splitter
-from .learner import text_classifier_learner, load_classifier
+from .learner import text_classifier_learner
+from .hf import load_model
 
 # %% auto #0
 __all__ = ['BLURR', 'BLURR_MODEL_HELPER', 'HF_TextBlock', 'HF_BaseModelWrapper', 'HF_BaseModelCallback', 'UnsupportedTask',
@@ -64,7 +65,7 @@ def _check_model_cls(model_cls):
 
 def get_hf_objects(pretrained_model_name_or_path, model_cls=AutoModelForSequenceClassification, config=None, tokenizer_cls=None,
                    config_kwargs={}, tokenizer_kwargs={}, model_kwargs={}, cache_dir=None) -> tuple:
-    "blurr's `get_hf_objects`: `(hf_arch, hf_config, hf_tokenizer, hf_model)` for a sequence classifier, loaded by `load_classifier`."
+    "blurr's `get_hf_objects`: `(hf_arch, hf_config, hf_tokenizer, hf_model)` for a sequence classifier, loaded by `hugtweets.hf.load_model`."
     _check_model_cls(model_cls)
     if tokenizer_kwargs or model_kwargs: raise HugtweetsError("hugtweets.blurr.get_hf_objects takes no tokenizer_kwargs/model_kwargs; load with transformers and pass the objects on")
     name = str(pretrained_model_name_or_path)
@@ -76,7 +77,7 @@ def get_hf_objects(pretrained_model_name_or_path, model_cls=AutoModelForSequence
             raise HugtweetsError(f"cannot load model {name!r} ({first}); pass a local folder or a hub id you can reach") from e
     n = n or config.num_labels
     names = [config.id2label[i] for i in sorted(config.id2label)] if len(config.id2label) == n else [f"LABEL_{i}" for i in range(n)]
-    hf_tokenizer, hf_model = load_classifier(name, names)
+    hf_model, hf_tokenizer = load_model(name, "sequence-classification", labels=names)
     return hf_model.config.model_type, hf_model.config, hf_tokenizer, hf_model
 
 class HF_TASKS_AUTO:

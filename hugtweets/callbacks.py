@@ -10,7 +10,7 @@ __all__ = []
 # %% ../nbs/05a_callbacks.ipynb #0d18748b
 import warnings
 from .modeling import *
-from .modeling import __all__ as _names
+from .modeling import oversample, __all__ as _names
 warnings.warn("hugtweets.callbacks is now hugtweets.modeling; import from there (the old name goes in the next release)",
               DeprecationWarning, stacklevel=2)
-__all__ = list(_names)
+__all__ = [*_names, "oversample"]

@@ -17,6 +17,7 @@ from fastcore.basics import range_of, store_attr
 from fastcore.foundation import L
 from plum import dispatch
 from .core import HugtweetsError
+from .hf import context_length
 
 # %% auto #0
 __all__ = ['EMPTY_SPLIT', 'text_cols', 'TextGetter', 'HFTexts', 'HFTextDL', 'HFTextBlock', 'show_batch', 'show_results',
@@ -46,7 +47,7 @@ class HFTexts(list):
 
 def _max_len(tokenizer, max_len=None) -> int:
     "`max_len`, else the tokenizer's maximum (capped at 512: some tokenizers report a huge sentinel)."
-    return max_len or min(getattr(tokenizer, "model_max_length", 512) or 512, 512)
+    return max_len or context_length(None, tokenizer, cap=512)
 
 def _encode(tokenizer, texts, **kwargs):
     "`tokenizer` on a batch of texts, or of `(s1, s2)` sentence pairs (the tokenizer's `text, text_pair`)."
