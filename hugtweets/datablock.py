@@ -144,9 +144,9 @@ def as_items(items, text_col=None) -> list:
     for o in items:
         if isinstance(o, dict): o = o[cols[0]] if cols and len(cols) == 1 else tuple(o[c] for c in cols) if cols else o.get("text")
         if _is_pair(o) and not isinstance(o, str): o = (str(o[0]), str(o[1]))
-        elif o is None or not isinstance(o, (str, tuple)) and pd.isna(o): raise HugtweetsError(f"item {len(out)} is empty; drop it first")
+        elif o is None or not isinstance(o, (str, tuple)) and pd.isna(o): raise HugtweetsError(f"item {len(out)} is empty; give non-empty texts")
         elif not isinstance(o, str): o = str(o)
-        if not all(str(t).strip() for t in (o if isinstance(o, tuple) else (o,))): raise HugtweetsError(f"item {len(out)} is empty; drop it first")
+        if not all(str(t).strip() for t in (o if isinstance(o, tuple) else (o,))): raise HugtweetsError(f"item {len(out)} is empty; give non-empty texts")
         out.append(o)
     if cols is not None and any(isinstance(o, tuple) != (len(cols) == 2) for o in out):
         raise HugtweetsError("this learner reads sentence pairs: give (s1, s2) tuples" if len(cols) == 2 else "this learner reads single texts, not (s1, s2) pairs")

@@ -43,7 +43,14 @@ def test_2021_spellings(data, tmp_path):
     assert len(records.dls.vocab) == 3
     with pytest.raises(HugtweetsError, match="n_labels=2"): BlearnerForSequenceClassification.from_data(df, model, n_labels=2)
 
-def test_old_names_point_to_their_replacements():
+def test_old_names_are_aliases_and_other_tasks_fail_in_one_line():
     import hugtweets.blurr as blurr
-    for name, hint in [("HF_TextBlock", "HFTextBlock"), ("HF_BaseModelWrapper", "HFClassifier"), ("hf_splitter", "hf_splitter")]:
-        with pytest.raises(AttributeError, match=hint): getattr(blurr, name)
+    from hugtweets.datablock import HFTextBlock
+    from hugtweets.modeling import HFClassifier, hf_splitter
+    assert blurr.hf_splitter is hf_splitter and issubclass(blurr.HF_BaseModelWrapper, HFClassifier)
+    assert blurr.HF_TextBlock is blurr.TextBlock and blurr.BLURR is blurr.BLURR_MODEL_HELPER
+    with pytest.raises(HugtweetsError, match="token classification") as e:
+        from hugtweets.blurr import BlearnerForTokenClassification  # noqa: F401
+    assert "\n" not in str(e.value)
+    with pytest.raises(AttributeError): blurr.no_such_name
+
