@@ -255,13 +255,14 @@ def _finish_wandb(metrics=None):
     wandb.finish()
 
 class EpochCheckpoint(Callback):
-    "After each epoch, save model, optimizer, random states and the epoch number into `area/epoch-N` (the last one kept)."
+    "After each epoch of training, save model, optimizer, random states and the epoch number into `area/epoch-N` (the last one kept)."
+    # pass it to the fit itself (`fit_one_cycle(..., cbs=...)`): `lr_find` and `validate` run epochs too
     order = Recorder.order + 20  # after the recorder and the progress table have finished the epoch
     def __init__(self, area): self.area = Path(area)
-    def before_epoch(self): self.skipped = False
-    def after_cancel_epoch(self): self.skipped = True  # an epoch that a resumed fit skips (`SkipToEpoch`) saves nothing
+    def before_epoch(self): self.trained = False
+    def after_train(self): self.trained = True  # an epoch that a resumed fit skips (`SkipToEpoch`) never gets here
     def after_epoch(self):
-        if self.skipped or rank_distrib(): return
+        if not self.trained or rank_distrib(): return
         done, tmp = self.area/f"epoch-{self.epoch + 1}", self.area/f".epoch-{self.epoch + 1}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
@@ -299,12 +300,12 @@ def train_classifier(data, model, out, *, text_col="text", label_col="label", ep
     if not resume: start_checkpoints(area, "classify train", settings)
     try:
         learn = text_classifier_learner(data, model, text_col=text_col, label_col=label_col, bs=bs, seed=seed,
-                                        use_wandb=use_wandb, path=area, cbs=[EpochCheckpoint(area)])
+                                        use_wandb=use_wandb, path=area)
         try:
             done = resume_from(learn, last_epoch(area)) if resume else 0
             if lr is None: lr = info.get("lr") or float(learn.lr_find(show_plot=False).valley)
             if not resume: save_info(area, lr=lr)  # a resumed run uses the same rate, without a new lr_find
-            learn.fit_one_cycle(epochs, lr, start_epoch=done)
+            learn.fit_one_cycle(epochs, lr, start_epoch=done, cbs=EpochCheckpoint(area))
             metrics = {"train_loss": float(learn.recorder.values[-1][0]), **valid_metrics(learn), "lr": float(lr)}
         finally:
             if use_wandb: _finish_wandb(locals().get("metrics"))

@@ -112,3 +112,23 @@ def test_resume_without_checkpoints(tmp_path):
     proc = cli("classify", "train", tmp_path/"train.csv", "--model", "m", "--out", tmp_path/"clf", "--resume")
     assert_one_line_error(proc, "nothing to resume", "without --resume")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["train.csv"]
+
+def test_classify_resume_keeps_the_lr_find_rate(tmp_path, monkeypatch):
+    "Interrupted in this process (an exception from the hook), a run whose rate came from lr_find resumes with that rate."
+    import hugtweets.learner as L
+    from fastai.learner import Learner
+    from types import SimpleNamespace
+    from hugtweets.tiny import tiny_bert
+    df = L.learnable_sample(48, labels=("ham", "spam"), seed=3)
+    df.to_csv(tmp_path/"train.csv", index=False)
+    model = tiny_bert(df.text.tolist(), ["ham", "spam"], path=tmp_path/"bert")
+    def stop(epoch):
+        if epoch == 1: raise KeyboardInterrupt
+    monkeypatch.setattr(L, "kill_hook", stop)
+    monkeypatch.setattr(Learner, "lr_find", lambda self, **kw: SimpleNamespace(valley=2e-3), raising=False)
+    with pytest.raises(KeyboardInterrupt): L.train_classifier(tmp_path/"train.csv", model, tmp_path/"clf", epochs=2, bs=8)
+    area = tmp_path/"clf.checkpoints"
+    assert json.loads((area/"hugtweets-checkpoints.json").read_text())["lr"] == 2e-3 and (area/"epoch-1").is_dir()
+    monkeypatch.setattr(Learner, "lr_find", lambda self, **kw: pytest.fail("lr_find ran again"), raising=False)
+    metrics = L.train_classifier(tmp_path/"train.csv", model, tmp_path/"clf", epochs=2, bs=8, resume=True)
+    assert metrics["lr"] == 2e-3 and not area.exists() and (tmp_path/"clf"/"config.json").is_file()
