@@ -109,9 +109,12 @@ def test_classify_train_resumes_after_kill(run_cli, tmp_path):
 
 def test_resume_without_checkpoints(tmp_path):
     (tmp_path/"train.csv").write_text("text,label\na,x\nb,y\n")
-    proc = cli("classify", "train", tmp_path/"train.csv", "--model", "m", "--out", tmp_path/"clf", "--resume")
-    assert_one_line_error(proc, "nothing to resume", "without --resume")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["train.csv"]
+    tweet_dataset(tmp_path/"dataset", n=4)
+    before = tree(tmp_path)
+    for cmd in (["classify", "train", tmp_path/"train.csv", "--model", "m"], ["train", tmp_path/"dataset", "--model", "m"]):
+        proc = cli(*cmd, "--out", tmp_path/"out", "--resume")
+        assert_one_line_error(proc, "nothing to resume", "out.checkpoints does not exist", "without --resume")
+    assert tree(tmp_path) == before
 
 def test_classify_resume_keeps_the_lr_find_rate(tmp_path, monkeypatch):
     "Interrupted in this process (an exception from the hook), a run whose rate came from lr_find resumes with that rate."
