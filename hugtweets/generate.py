@@ -420,7 +420,9 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
     set_generation_defaults(lm, tok, max_new)
     if trainer.is_world_process_zero():
         samples = sample_tweets(lm.eval(), tok, n=n_samples, seed=seed)
-        metrics, per_handle = final_metrics(trainer, result), handle_losses(trainer.state.log_history)
+        metrics, per_handle = final_metrics(trainer, None if resume else result), handle_losses(trainer.state.log_history)
+        if resume and len(logged := train_history(trainer.state.log_history)):  # `result` counts only the resumed steps
+            metrics["train loss"] = float(logged.loss.mean())
         card = model_card(handles=sorted(set(h for h in data["train"]["handle"] if h)), repo=push_to_hub or name or str(out),
                           base_model=_base_name(model), stats=stats, kept=_kept(data), metrics=metrics,
                           settings=training_settings(trainer, model, train_layers, max_new), samples=samples,

@@ -267,7 +267,8 @@ class EpochCheckpoint(Callback):
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         self.learn.save(tmp/"model", with_opt=True)
-        torch.save({"random": get_random_states(), "dls": [dl.rng.getstate() for dl in self.dls.loaders]}, tmp/"random.pth")
+        torch.save({"random": get_random_states(), "dls": [dl.rng.getstate() for dl in self.dls.loaders],
+                    "values": [list(map(float, v)) for v in self.recorder.values if len(v)]}, tmp/"random.pth")
         os.replace(tmp, done)  # a checkpoint folder is complete or absent
         for old in self.area.glob("epoch-*"):
             if old != done: shutil.rmtree(old)
@@ -277,14 +278,14 @@ def last_epoch(area) -> Path | None:
     "The newest complete `epoch-N` checkpoint folder in `area`, or None."
     return max(Path(area).glob("epoch-*"), key=lambda p: int(p.name.split("-")[1]), default=None)
 
-def resume_from(learn: Learner, checkpoint) -> int:
-    "Load model, optimizer and random states saved by `EpochCheckpoint` into `learn`; return the number of epochs done."
+def resume_from(learn: Learner, checkpoint) -> tuple[int, list]:
+    "Load model, optimizer and random states saved by `EpochCheckpoint` into `learn`; return the epochs done and their recorded values."
     checkpoint = Path(checkpoint)
     learn.load(checkpoint/"model", with_opt=True)
     state = torch.load(checkpoint/"random.pth", weights_only=False)  # written by EpochCheckpoint: Python, NumPy and torch states
     set_random_states(**state["random"])
     for dl, s in zip(learn.dls.loaders, state["dls"]): dl.rng.setstate(s)
-    return int(checkpoint.name.split("-")[1])
+    return int(checkpoint.name.split("-")[1]), state["values"]
 
 def train_classifier(data, model, out, *, text_col="text", label_col="label", epochs=3, lr=None, use_wandb=False, force=False,
                      bs=16, seed=42, resume=False) -> dict:
@@ -302,11 +303,12 @@ def train_classifier(data, model, out, *, text_col="text", label_col="label", ep
         learn = text_classifier_learner(data, model, text_col=text_col, label_col=label_col, bs=bs, seed=seed,
                                         use_wandb=use_wandb, path=area)
         try:
-            done = resume_from(learn, last_epoch(area)) if resume else 0
+            done, values = resume_from(learn, last_epoch(area)) if resume else (0, [])
             if lr is None: lr = info.get("lr") or float(learn.lr_find(show_plot=False).valley)
             if not resume: save_info(area, lr=lr)  # a resumed run uses the same rate, without a new lr_find
             learn.fit_one_cycle(epochs, lr, start_epoch=done, cbs=EpochCheckpoint(area))
-            metrics = {"train_loss": float(learn.recorder.values[-1][0]), **valid_metrics(learn), "lr": float(lr)}
+            values += [v for v in learn.recorder.values if len(v)]  # a skipped epoch records nothing
+            metrics = {"train_loss": float(values[-1][0]), **valid_metrics(learn), "lr": float(lr)}
         finally:
             if use_wandb: _finish_wandb(locals().get("metrics"))
     except BaseException:

@@ -116,8 +116,9 @@ def test_resume_without_checkpoints(tmp_path):
         assert_one_line_error(proc, "nothing to resume", "out.checkpoints does not exist", "without --resume")
     assert tree(tmp_path) == before
 
-def test_classify_resume_keeps_the_lr_find_rate(tmp_path, monkeypatch):
-    "Interrupted in this process (an exception from the hook), a run whose rate came from lr_find resumes with that rate."
+@pytest.mark.parametrize("stop", [1, 2])
+def test_classify_resume_keeps_the_lr_find_rate(tmp_path, monkeypatch, stop):
+    "Interrupted in this process (an exception from the hook) after epoch 1 or after the last one (2), a run whose rate came from lr_find resumes with that rate."
     import hugtweets.learner as L
     from fastai.learner import Learner
     from types import SimpleNamespace
@@ -125,13 +126,13 @@ def test_classify_resume_keeps_the_lr_find_rate(tmp_path, monkeypatch):
     df = L.learnable_sample(48, labels=("ham", "spam"), seed=3)
     df.to_csv(tmp_path/"train.csv", index=False)
     model = tiny_bert(df.text.tolist(), ["ham", "spam"], path=tmp_path/"bert")
-    def stop(epoch):
-        if epoch == 1: raise KeyboardInterrupt
-    monkeypatch.setattr(L, "kill_hook", stop)
+    def interrupt(epoch):
+        if epoch == stop: raise KeyboardInterrupt
+    monkeypatch.setattr(L, "kill_hook", interrupt)
     monkeypatch.setattr(Learner, "lr_find", lambda self, **kw: SimpleNamespace(valley=2e-3), raising=False)
     with pytest.raises(KeyboardInterrupt): L.train_classifier(tmp_path/"train.csv", model, tmp_path/"clf", epochs=2, bs=8)
     area = tmp_path/"clf.checkpoints"
-    assert json.loads((area/"hugtweets-checkpoints.json").read_text())["lr"] == 2e-3 and (area/"epoch-1").is_dir()
+    assert json.loads((area/"hugtweets-checkpoints.json").read_text())["lr"] == 2e-3 and (area/f"epoch-{stop}").is_dir()
     monkeypatch.setattr(Learner, "lr_find", lambda self, **kw: pytest.fail("lr_find ran again"), raising=False)
     metrics = L.train_classifier(tmp_path/"train.csv", model, tmp_path/"clf", epochs=2, bs=8, resume=True)
-    assert metrics["lr"] == 2e-3 and not area.exists() and (tmp_path/"clf"/"config.json").is_file()
+    assert metrics["lr"] == 2e-3 and metrics["train_loss"] > 0 and not area.exists() and (tmp_path/"clf"/"config.json").is_file()
