@@ -136,3 +136,20 @@ def test_classify_resume_keeps_the_lr_find_rate(tmp_path, monkeypatch, stop):
     monkeypatch.setattr(Learner, "lr_find", lambda self, **kw: pytest.fail("lr_find ran again"), raising=False)
     metrics = L.train_classifier(tmp_path/"train.csv", model, tmp_path/"clf", epochs=2, bs=8, resume=True)
     assert metrics["lr"] == 2e-3 and metrics["train_loss"] > 0 and not area.exists() and (tmp_path/"clf"/"config.json").is_file()
+
+def test_train_resume_after_the_last_epoch(tmp_path, monkeypatch):
+    "Interrupted (in this process) after the last epoch's checkpoint but before the output was saved: --resume only saves it."
+    import hugtweets.generate as G
+    from hugtweets.tiny import tiny_gpt2
+    data = tweet_dataset(tmp_path/"dataset", n=20)
+    base = tiny_gpt2(list(G.load_tweets(data)["train"]["text"]), path=tmp_path/"base")
+    def interrupt(epoch):
+        if round(epoch) == 2: raise KeyboardInterrupt
+    monkeypatch.setattr(G, "kill_hook", interrupt)
+    with pytest.raises(KeyboardInterrupt): G.train(data, base, tmp_path/"model", epochs=2, lr=3e-3, n_samples=1)
+    area = tmp_path/"model.checkpoints"
+    assert G.last_checkpoint(area) is not None and not (tmp_path/"model").exists()
+    G.train(data, base, tmp_path/"model", epochs=2, lr=3e-3, n_samples=1, resume=True)
+    assert not area.exists() and final_eval_loss(tmp_path/"model") > 0
+    card = (tmp_path/"model"/"README.md").read_text()
+    assert "train loss" in card and "| train loss | 0.0000 |" not in card, card
