@@ -19,7 +19,7 @@ def _dataset(a):
     "Run `hugtweets dataset`."
     from hugtweets.tweets import build_dataset
     build_dataset(a.sources, a.out, valid_pct=a.valid_pct, seed=a.seed, keep_newlines=a.keep_newlines,
-                  replies=not a.no_replies, text_col=a.text_col, limit=a.limit, use_wandb=a.wandb, force=a.force)
+                  replies=not a.no_replies, text_col=a.text_col, limit=a.limit, min_chars=a.min_chars, use_wandb=a.wandb, force=a.force)
 
 def _add_dataset(sub):
     "The `dataset` subcommand: posts from archives, files or APIs into a train/valid set."
@@ -34,7 +34,9 @@ def _add_dataset(sub):
     p.add_argument("--keep-newlines", action="store_true", help="keep new lines inside tweets (default: flatten them)")
     p.add_argument("--no-replies", action="store_true", help="drop replies")
     p.add_argument("--text-col", default="text", help="text column of .jsonl/.csv sources")
-    p.add_argument("--limit", type=int, default=None, help="at most this many posts per API source")
+    p.add_argument("--limit", type=int, default=None, help="at most this many posts per API source (default 3,200)")
+    p.add_argument("--min-chars", type=int, default=None, metavar="N",
+                   help="least characters of kept text per person (default 6,000; lower gives a warning)")
     p.add_argument("--wandb", action="store_true", help="log raw-dataset and train-dataset artifacts to W&B")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(func=_dataset)

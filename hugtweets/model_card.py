@@ -22,13 +22,16 @@ NOTICE = ("> **Generated text is synthetic.** This model imitates a writing styl
 
 # %% ../nbs/02a_model_card.ipynb #d8de1b84
 def data_table(stats: dict | None, kept: dict | None = None) -> str:
-    "A markdown table of tweets downloaded / retweets / short / kept per handle, from a dataset's `stats.json`."
+    "A markdown table of posts per handle from a dataset's `stats.json`: its columns (downloaded, each drop, kept), then its `info` columns."
     sources = (stats or {}).get("sources") or {h: {"kept": n} for h, n in (kept or {}).items()}
     if not sources: return "_No dataset statistics were recorded._"
-    cols = ["downloaded", "retweets", "short", "kept"]
-    rows = ["| handle | " + " | ".join(cols) + " |", "|---|" + "---:|" * len(cols)]
+    info = (stats or {}).get("info") or {}
+    cols = list(dict.fromkeys(c for s in sources.values() for c in s)) if (stats or {}).get("sources") else ["downloaded", "retweets", "short", "kept"]
+    icols = list(dict.fromkeys(c for v in info.values() for c in v))
+    rows = ["| handle | " + " | ".join([*cols, *icols]) + " |", "|---|" + "---:|" * (len(cols) + len(icols))]
     for handle, s in sources.items():
-        rows.append(f"| {_at(handle)} | " + " | ".join(f"{s[c]:,}" if isinstance(s.get(c), int) else "-" for c in cols) + " |")
+        vals = [s.get(c) for c in cols] + [info.get(handle, {}).get(c) for c in icols]
+        rows.append(f"| {_at(handle)} | " + " | ".join(f"{v:,}" if isinstance(v, int) else "-" for v in vals) + " |")
     return "\n".join(rows)
 
 def _at(handle: str) -> str: return handle if not handle or handle.startswith("@") else f"@{handle}"
