@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, os, sys
 from pathlib import Path
 from . import __version__
-from .core import HugtweetsError
+from .core import HugtweetsError, first_line
 
 # %% auto #0
 __all__ = ['parser', 'main']
@@ -54,7 +54,7 @@ def _generate(a):
 
 def _demo(a):
     "Run `hugtweets demo`."
-    from hugtweets.generate import demo
+    from hugtweets.demo import demo
     demo(a.out, force=a.force)
 
 def _add_generation(sub):
@@ -65,8 +65,8 @@ def _add_generation(sub):
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--epochs", type=float, default=4)
     p.add_argument("--lr", type=float, default=1.372e-4)
-    p.add_argument("--wandb", action="store_true", help="log to W&B (WANDB_API_KEY, or WANDB_MODE=offline)")
-    p.add_argument("--push-to-hub", metavar="REPO", default=None, help="push the model to the Hub (needs HF_TOKEN)")
+    p.add_argument("--wandb", action="store_true", help="log to W&B (`wandb login`, WANDB_API_KEY or Colab Secrets; or WANDB_MODE=offline)")
+    p.add_argument("--push-to-hub", metavar="REPO", default=None, help="push the model to the Hub (token: HF_TOKEN, `hf auth login` or Colab Secrets)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(func=_train)
     p = sub.add_parser("generate", help="write tweets with a fine-tuned model")
@@ -132,8 +132,8 @@ def _add_explain(sub):
 def parser() -> argparse.ArgumentParser:
     "The `hugtweets` argument parser with all subcommands."
     p = argparse.ArgumentParser(prog="hugtweets", description="Fine-tune transformers on tweets and texts: datasets, "
-                                "tweet generation, classification, explanations. Tokens come from X_BEARER_TOKEN, HF_TOKEN "
-                                "and WANDB_API_KEY only.")
+                                "tweet generation, classification, explanations. Tokens are never arguments: each is found as its "
+                                "own library finds it (HF_TOKEN or `hf auth login`, `wandb login`, X_BEARER_TOKEN).")
     p.add_argument("--version", action="version", version=f"hugtweets {__version__}")
     p.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -143,7 +143,7 @@ def parser() -> argparse.ArgumentParser:
 # %% ../nbs/90_cli.ipynb #59b0fa69
 def _one_line(e: BaseException) -> str:
     "An exception as one line: its message for a `HugtweetsError`, else its type and first line."
-    msg = (str(e).strip().splitlines() or [""])[0]
+    msg = first_line(e) if str(e).strip() else ""
     return msg if isinstance(e, HugtweetsError) else f"{type(e).__name__}: {msg} (--debug shows the traceback)"
 
 def main(argv=None) -> int:
@@ -156,8 +156,10 @@ def main(argv=None) -> int:
         print("hugtweets: interrupted", file=sys.stderr)
         return 130
     except Exception as e:
-        if args.debug: raise
         from hugtweets.core import redact
+        if args.debug:  # the full traceback, with every known token masked
+            import traceback
+            print(redact("".join(traceback.format_exception(e))), file=sys.stderr, end="")
         print(f"hugtweets: error: {redact(_one_line(e))}", file=sys.stderr)
         return 1
     return 0

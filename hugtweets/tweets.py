@@ -10,7 +10,7 @@ import functools, html, json, random, re, sys, tempfile, unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-from .core import HugtweetsError, atomic_dir, check_out_dir, is_offline, log_artifact
+from .core import HugtweetsError, atomic_dir, check_out_dir, deprecated, log_artifact, oversample as oversample_groups
 from .tweet_sources import Tweet, load_source
 
 # %% auto #0
@@ -188,17 +188,10 @@ def split_by_handle(rows: list[dict], valid_pct: float = 0.1, seed: int = 42) ->
         valid += items[:n]; train += items[n:]
     return train, valid
 
+@deprecated("hugtweets.core.oversample(rows, 'handle', seed)")
 def oversample(rows: list[dict], seed: int = 42) -> list[dict]:
-    "`rows` with each handle's rows repeated (then sampled) up to the largest handle's count, shuffled."
-    by_handle, rng = defaultdict(list), random.Random(seed)
-    for r in rows: by_handle[r["handle"]].append(r)
-    target = max(map(len, by_handle.values()), default=0)
-    out = []
-    for h in sorted(by_handle):
-        items = by_handle[h]
-        out += items * (target // len(items)) + rng.sample(items, target % len(items))
-    rng.shuffle(out)
-    return out
+    "Deprecated: `hugtweets.core.oversample(rows, 'handle', seed)`, the one balancing function (same rows, same order)."
+    return oversample_groups(rows, "handle", seed)
 
 # %% ../nbs/01_tweets.ipynb #2a618174
 def write_jsonl(path, rows: list[dict]) -> Path:
@@ -228,7 +221,8 @@ def stats_table(stats: dict) -> str:
 def log_dataset_to_wandb(raw: list[Tweet], out: Path, stats: dict, config: dict):
     "Log the raw posts (`raw-dataset`) and the built folder `out` (`train-dataset`) to a W&B run."
     import wandb
-    run = wandb.init(project="hugtweets", job_type="dataset", config=config)
+    from hugtweets.hf import wandb_login  # here, not at the top: building a dataset needs no transformers
+    run = wandb.init(project="hugtweets", job_type="dataset", config=config, mode=wandb_login())  # never a login prompt
     try:
         with tempfile.TemporaryDirectory() as d:
             write_jsonl(Path(d)/"raw.jsonl", [t.to_dict() for t in raw])
@@ -260,7 +254,7 @@ def build_dataset(sources, out, *, valid_pct: float = 0.1, seed: int = 42, keep_
     check_enough_text(rows, min_chars, stats=per_source)
     train, valid = split_by_handle(rows, valid_pct, seed)
     with atomic_dir(out, force) as tmp:
-        write_jsonl(tmp/"train.jsonl", oversample(train, seed))
+        write_jsonl(tmp/"train.jsonl", oversample_groups(train, "handle", seed))
         write_jsonl(tmp/"valid.jsonl", valid)
         (tmp/"stats.json").write_text(json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
     if use_wandb:
