@@ -235,7 +235,7 @@ GENERATION = dict(do_sample=True, top_p=0.95, temperature=1.0, top_k=0)
 
 def set_generation_defaults(model, tok, max_new_tokens: int = 64):
     "Store tweet sampling settings (top_p 0.95, temperature 1, stop at end-of-text, at most half the context) in `model.generation_config`."
-    max_new_tokens = min(max_new_tokens, max(1, model_context(model, tok) // 2))  # the other half is room for the prompt
+    max_new_tokens = min(max_new_tokens, max(1, context_length(model, tok, CONTEXT_CAP) // 2))  # the other half is room for the prompt
     model.generation_config.update(**GENERATION, max_new_tokens=max_new_tokens, max_length=None,
                                    eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
     return model.generation_config
