@@ -45,7 +45,8 @@ def _add_dataset(sub):
 def _train(a):
     "Run `hugtweets train`."
     from hugtweets.generate import train
-    train(a.dataset, a.model, a.out, epochs=a.epochs, lr=a.lr, use_wandb=a.wandb, push_to_hub=a.push_to_hub, force=a.force)
+    train(a.dataset, a.model, a.out, epochs=a.epochs, lr=a.lr, use_wandb=a.wandb, push_to_hub=a.push_to_hub, force=a.force,
+          resume=a.resume)
 
 def _generate(a):
     "Run `hugtweets generate`: print the samples, one per line."
@@ -68,6 +69,8 @@ def _add_generation(sub):
     p.add_argument("--wandb", action="store_true", help="log to W&B (`wandb login`, WANDB_API_KEY or Colab Secrets; or WANDB_MODE=offline)")
     p.add_argument("--push-to-hub", metavar="REPO", default=None, help="push the model to the Hub (token: HF_TOKEN, `hf auth login` or Colab Secrets)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint. Every epoch saves one into the folder OUT.checkpoints "
+                   "beside --out (marked by hugtweets-checkpoints.json); a completed run removes it")
     p.set_defaults(func=_train)
     p = sub.add_parser("generate", help="write tweets with a fine-tuned model")
     p.add_argument("model", metavar="MODEL", help="a saved folder or a hub id")
@@ -85,7 +88,7 @@ def _classify_train(a):
     "Run `hugtweets classify train` and print the metrics."
     from hugtweets.learner import train_classifier
     metrics = train_classifier(a.data, a.model, a.out, text_col=a.text_col, label_col=a.label_col,
-                               epochs=a.epochs, lr=a.lr, use_wandb=a.wandb, force=a.force)
+                               epochs=a.epochs, lr=a.lr, use_wandb=a.wandb, force=a.force, resume=a.resume)
     for k, v in metrics.items(): print(f"{k}\t{v:.4f}" if isinstance(v, float) else f"{k}\t{v}")
 
 def _classify_predict(a):
@@ -107,6 +110,8 @@ def _add_classify(sub):
     p.add_argument("--lr", type=float, default=None, help="default: a value from lr_find")
     p.add_argument("--wandb", action="store_true")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint. Every epoch saves one into the folder OUT.checkpoints "
+                   "beside --out (marked by hugtweets-checkpoints.json); a completed run removes it")
     p.set_defaults(func=_classify_train)
     p = csub.add_parser("predict", help="label texts with a saved classifier")
     p.add_argument("model", metavar="MODEL", help="a saved folder or a hub id")

@@ -13,7 +13,9 @@ from pathlib import Path
 import pandas as pd
 import torch
 from datasets import Dataset, DatasetDict
-from transformers import Trainer, TrainingArguments, default_data_collator, pipeline, set_seed
+from transformers import Trainer, TrainerCallback, TrainingArguments, default_data_collator, pipeline, set_seed
+from .checkpoints import (fingerprint, kill_hook, model_key, open_checkpoints, remove_checkpoints,
+                                   start_checkpoints)
 from .core import (HugtweetsError, atomic_dir, atomic_write, check_out_dir, deprecated, log_artifact,
                             renamed_kwargs, use_artifact)
 from .hf import (check_repo_id, context_length, hub_token, is_hub_id, layer_stack, load_model, push_folder,
@@ -25,8 +27,8 @@ __all__ = ['CONTEXT_CAP', 'GENERATION', 'load_tweets', 'load_causal_lm', 'tokeni
            'pack', 'packing_stats', 'pack_tweets', 'world_size', 'free_memory', 'batch_plan', 'mixed_precision',
            'CLMTrainer', 'training_args', 'tweet_trainer', 'eval_history', 'train_history', 'plot_losses',
            'handle_losses', 'plot_handle_losses', 'set_generation_defaults', 'tweet_tokens', 'sample_tweets',
-           'transformer_blocks', 'train_only', 'training_settings', 'final_metrics', 'save_tweet_model', 'train',
-           'generate', 'demo']
+           'transformer_blocks', 'train_only', 'training_settings', 'final_metrics', 'save_tweet_model',
+           'last_checkpoint', 'train', 'generate', 'demo']
 
 # %% ../nbs/02_generate.ipynb #46f22d08
 def _read_jsonl(path: Path) -> list[dict]:
@@ -158,25 +160,27 @@ class CLMTrainer(Trainer):
 _CHECKPOINTING = next(n for n in ("activation_checkpointing", "gradient_checkpointing") if n in TrainingArguments.__dataclass_fields__)
 
 def training_args(output_dir, *, epochs=4, lr=1.372e-4, per_device=8, accum=1, evaluate=True, seed=42,
-                  gradient_checkpointing=False, report_to="none") -> TrainingArguments:
-    "The `TrainingArguments` of a tweet model: cosine schedule without warm-up, an evaluation per epoch, no checkpoints."
+                  gradient_checkpointing=False, report_to="none", checkpoints=False) -> TrainingArguments:
+    "The `TrainingArguments` of a tweet model: cosine schedule without warm-up, an evaluation per epoch, a checkpoint per epoch (the last one kept) if `checkpoints`."
     cuda = torch.cuda.is_available()
     return TrainingArguments(
         output_dir=str(output_dir), num_train_epochs=epochs, learning_rate=lr, lr_scheduler_type="cosine", warmup_steps=0,
         per_device_train_batch_size=per_device, per_device_eval_batch_size=per_device, gradient_accumulation_steps=accum,
-        eval_strategy="epoch" if evaluate else "no", ddp_find_unused_parameters=False, logging_strategy="steps", logging_steps=0.05, save_strategy="no",
+        eval_strategy="epoch" if evaluate else "no", ddp_find_unused_parameters=False, logging_strategy="steps", logging_steps=0.05,
+        save_strategy="epoch" if checkpoints else "no", save_total_limit=1,
         auto_find_batch_size=cuda, use_cpu=not cuda and not torch.backends.mps.is_available(), seed=seed,
         report_to=report_to, disable_tqdm=False, **{_CHECKPOINTING: gradient_checkpointing}, **mixed_precision())
 
 # %% ../nbs/02_generate.ipynb #4ad406ad
 def tweet_trainer(model, tok, data: DatasetDict, output_dir, *, epochs=4, lr=1.372e-4, batch_size=8, block_size=None,
-                  gradient_checkpointing=False, seed=42, report_to="none", callbacks=None) -> CLMTrainer:
-    "A `CLMTrainer` for `data`: packed blocks, per-person validation sets, and a batch plan that fits the device."
+                  gradient_checkpointing=False, seed=42, report_to="none", callbacks=None, checkpoints=False, plan=None) -> CLMTrainer:
+    "A `CLMTrainer` for `data`: packed blocks, per-person validation sets, and a batch plan that fits the device (or `plan`)."
+    # `plan`: (per-device batch, accumulation steps) to use as is, as a resumed run does; `checkpoints`: save each epoch to `output_dir`
     train, valid, block = pack_tweets(data, tok, context_length(model, tok, CONTEXT_CAP), block_size)
-    per_device, accum = batch_plan(model.config, model.num_parameters(), block, free_memory(), batch_size,
-                                   world_size(), gradient_checkpointing, half=bool(mixed_precision()))
-    args = training_args(output_dir, epochs=epochs, lr=lr, per_device=per_device, accum=accum, evaluate=bool(valid),
-                         seed=seed, gradient_checkpointing=gradient_checkpointing, report_to=report_to)
+    per_device, accum = plan or batch_plan(model.config, model.num_parameters(), block, free_memory(), batch_size,
+                                           world_size(), gradient_checkpointing, half=bool(mixed_precision()))
+    args = training_args(output_dir, epochs=epochs, lr=lr, per_device=per_device, accum=accum, evaluate=bool(valid), seed=seed,
+                         gradient_checkpointing=gradient_checkpointing, report_to=report_to, checkpoints=checkpoints)
     return CLMTrainer(model=model, args=args, train_dataset=train, eval_dataset=valid or None, processing_class=tok,
                       data_collator=default_data_collator, callbacks=callbacks)
 
@@ -235,7 +239,7 @@ GENERATION = dict(do_sample=True, top_p=0.95, temperature=1.0, top_k=0)
 
 def set_generation_defaults(model, tok, max_new_tokens: int = 64):
     "Store tweet sampling settings (top_p 0.95, temperature 1, stop at end-of-text, at most half the context) in `model.generation_config`."
-    max_new_tokens = min(max_new_tokens, max(1, model_context(model, tok) // 2))  # the other half is room for the prompt
+    max_new_tokens = min(max_new_tokens, max(1, context_length(model, tok, CONTEXT_CAP) // 2))  # the other half is room for the prompt
     model.generation_config.update(**GENERATION, max_new_tokens=max_new_tokens, max_length=None,
                                    eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
     return model.generation_config
@@ -343,14 +347,28 @@ def _check_run(epochs, lr, push_to_hub):
         check_repo_id(push_to_hub)
         hub_token("push to the Hugging Face Hub")
 
+class _CheckpointHook(TrainerCallback):
+    "Calls `kill_hook` once an epoch's checkpoint is complete (the test hook that interrupts a run; inert unless set)."
+    def on_save(self, args, state, control, **kwargs): kill_hook(state.epoch)
+
+def last_checkpoint(area) -> Path | None:
+    "The newest complete `checkpoint-STEP` folder of the HF `Trainer` in `area` (`trainer_state.json` is written last), or None."
+    done = [p for p in Path(area).glob("checkpoint-*") if (p/"trainer_state.json").is_file() and p.name.split("-")[-1].isdigit()]
+    return max(done, key=lambda p: int(p.name.split("-")[-1]), default=None)
+
 def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, push_to_hub=None, force=False,
           batch_size=8, block_size=None, gradient_checkpointing=False, train_layers=None, seed=42, n_samples=5,
-          name=None) -> Path:
+          name=None, resume=False) -> Path:
     "Fine-tune the causal LM `model` on `dataset_dir`; save model, tokenizer, generation config and model card to `out`."
     # `name`: how the card's usage snippet refers to the model (default: the Hub repo, else `out`)
+    # `resume`: continue from the last checkpoint in `OUT.checkpoints` (see `hugtweets.checkpoints`)
     out = check_out_dir(out, force)
     _check_run(epochs, lr, push_to_hub)
     data = load_tweets(dataset_dir)
+    settings = dict(dataset=fingerprint(*(Path(dataset_dir)/f"{s}.jsonl" for s in ("train", "valid"))), model=model_key(model),
+                    epochs=epochs, lr=lr, batch_size=batch_size, block_size=block_size, train_layers=train_layers,
+                    gradient_checkpointing=gradient_checkpointing, seed=seed, processes=world_size())
+    area, info = open_checkpoints(out, "train", settings, resume, force, last=last_checkpoint)
     lm, tok = load_model(model, "causal-lm")
     if train_layers: train_only(lm, train_layers)
     main, stats_path = int(os.environ.get("RANK", "0")) == 0, Path(dataset_dir)/"stats.json"
@@ -360,19 +378,27 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
     if use_wandb and main:
         run = _wandb_run(dict(base_model=str(model), epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
                               train_layers=train_layers or "all", train_tweets=len(data["train"]), valid_tweets=len(data["valid"])))
-    with tempfile.TemporaryDirectory() as scratch:
-        trainer = tweet_trainer(lm, tok, data, scratch, epochs=epochs, lr=lr, batch_size=batch_size, block_size=block_size,
-                                gradient_checkpointing=gradient_checkpointing, seed=seed, report_to="wandb" if use_wandb else "none")
-        result = trainer.train()
+    trainer = tweet_trainer(lm, tok, data, area, epochs=epochs, lr=lr, batch_size=batch_size, block_size=block_size,
+                            gradient_checkpointing=gradient_checkpointing, seed=seed, report_to="wandb" if use_wandb else "none",
+                            callbacks=[_CheckpointHook()], checkpoints=True, plan=info.get("plan"))
+    if main and not resume:
+        start_checkpoints(area, "train", settings, plan=[trainer.args.per_device_train_batch_size, trainer.args.gradient_accumulation_steps])
+    try: result = trainer.train(resume_from_checkpoint=str(last_checkpoint(area)) if resume else None)
+    except BaseException:
+        if main and last_checkpoint(area) is None: remove_checkpoints(area)  # nothing to resume from
+        raise
     set_generation_defaults(lm, tok, max_new)
     if trainer.is_world_process_zero():
         samples = sample_tweets(lm.eval(), tok, n=n_samples, seed=seed)
-        metrics, per_handle = final_metrics(trainer, result), handle_losses(trainer.state.log_history)
+        metrics, per_handle = final_metrics(trainer, None if resume else result), handle_losses(trainer.state.log_history)
+        if resume and len(logged := train_history(trainer.state.log_history)):  # `result` counts only the resumed steps
+            metrics["train loss"] = float(logged.loss.mean())
         card = model_card(handles=sorted(set(h for h in data["train"]["handle"] if h)), repo=push_to_hub or name or str(out),
                           base_model=model, stats=stats, kept=_kept(data), metrics=metrics,
                           settings=training_settings(trainer, model, train_layers, max_new), samples=samples,
                           per_handle=dict(zip(per_handle.handle.str[1:], per_handle.loss)), eos=tok.eos_token)
         with atomic_dir(out, force) as tmp: save_tweet_model(trainer, tok, tmp, card)
+        remove_checkpoints(area)  # the run is complete: nothing left to resume
         if run: _wandb_finish(run, out, samples)
         if push_to_hub: print(f"pushed to {push_folder(out, push_to_hub)}")
         print(f"saved {name or out}" + (f": eval loss {metrics['eval loss']:.3f}, perplexity {metrics['perplexity']:.1f}" if "eval loss" in metrics else ""))

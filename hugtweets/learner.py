@@ -8,18 +8,21 @@ Docs: https://hugtweets.github.io/hugtweets/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #c4353381
 from __future__ import annotations
-import tempfile
+import os, shutil, tempfile
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from fastai.learner import Learner
+from fastai.callback.core import Callback
+from fastai.learner import Learner, Recorder
 from fastai.losses import CrossEntropyLossFlat
-from fastai.torch_core import set_seed, rank_distrib, num_distrib, distrib_barrier
+from fastai.torch_core import get_random_states, rank_distrib, set_random_states, set_seed, num_distrib, distrib_barrier
 from fastai.distributed import DistributedTrainer, DistributedDL
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from sklearn.metrics import classification_report as sk_classification_report
+from .checkpoints import (fingerprint, kill_hook, model_key, open_checkpoints, remove_checkpoints,
+                                   save_info, start_checkpoints)
 from .core import HugtweetsError, atomic_dir, check_out_dir, deprecated, is_offline, renamed_kwargs
 from .hf import hub_card, is_hub_id, load_model, push_folder
 from .modeling import (HFLearner, show_defaults, HFClassifier, adamw, hf_splitter, stratified_split, class_weights, oversample as oversample_rows,
@@ -28,7 +31,7 @@ from .datablock import hf_dataloaders, as_items, text_columns, text_cols, check_
 
 # %% auto #0
 __all__ = ['load_table', 'learnable_sample', 'load_classifier', 'text_classifier_learner', 'valid_metrics', 'classifier_card',
-           'train_classifier', 'predict_texts']
+           'EpochCheckpoint', 'last_epoch', 'resume_from', 'train_classifier', 'predict_texts']
 
 # %% ../nbs/03_learner.ipynb #2edd54d9
 def _read_file(path: Path) -> pd.DataFrame:
@@ -246,6 +249,39 @@ def _finish_wandb(metrics=None):
     if wandb.run is not None and metrics: wandb.run.summary.update(metrics)
     wandb.finish()
 
+class EpochCheckpoint(Callback):
+    "After each epoch of training, save model, optimizer, random states and the epoch number into `area/epoch-N` (the last one kept)."
+    # pass it to the fit itself (`fit_one_cycle(..., cbs=...)`): `lr_find` and `validate` run epochs too
+    order = Recorder.order + 20  # after the recorder and the progress table have finished the epoch
+    def __init__(self, area): self.area = Path(area)
+    def before_epoch(self): self.trained = False
+    def after_train(self): self.trained = True  # an epoch that a resumed fit skips (`SkipToEpoch`) never gets here
+    def after_epoch(self):
+        if not self.trained or rank_distrib(): return
+        done, tmp = self.area/f"epoch-{self.epoch + 1}", self.area/f".epoch-{self.epoch + 1}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        self.learn.save(tmp/"model", with_opt=True)
+        torch.save({"random": get_random_states(), "dls": [dl.rng.getstate() for dl in self.dls.loaders],
+                    "values": [list(map(float, v)) for v in self.recorder.values if len(v)]}, tmp/"random.pth")
+        os.replace(tmp, done)  # a checkpoint folder is complete or absent
+        for old in self.area.glob("epoch-*"):
+            if old != done: shutil.rmtree(old)
+        kill_hook(self.epoch + 1)
+
+def last_epoch(area) -> Path | None:
+    "The newest complete `epoch-N` checkpoint folder in `area`, or None."
+    return max(Path(area).glob("epoch-*"), key=lambda p: int(p.name.split("-")[1]), default=None)
+
+def resume_from(learn: Learner, checkpoint) -> tuple[int, list]:
+    "Load model, optimizer and random states saved by `EpochCheckpoint` into `learn`; return the epochs done and their recorded values."
+    checkpoint = Path(checkpoint)
+    learn.load(checkpoint/"model", with_opt=True)
+    state = torch.load(checkpoint/"random.pth", weights_only=False)  # written by EpochCheckpoint: Python, NumPy and torch states
+    set_random_states(**state["random"])
+    for dl, s in zip(learn.dls.loaders, state["dls"]): dl.rng.setstate(s)
+    return int(checkpoint.name.split("-")[1]), state["values"]
+
 class _AnyBackendDL(DistributedDL):
     "fastai's `DistributedDL`, whose index broadcast also runs on CPU processes (gloo); fastai's moves it to CUDA."
     def _broadcast(self, t, rank):
@@ -277,32 +313,45 @@ def _same_everywhere(value):
     return box[0]
 
 def train_classifier(data, model, out, *, text_col="text", label_col="label", epochs=3, lr=None, use_wandb=False, force=False,
-                     bs=16, seed=42) -> dict:
+                     bs=16, seed=42, resume=False) -> dict:
     "Fine-tune `model` on the CSV/JSONL file `data`, save a `save_pretrained` folder with a model card to `out`; return the metrics. Under `accelerate launch` the processes train one model; the main one writes and returns the metrics, the others return `{}`."
+    # `resume`: continue from the last epoch saved in `OUT.checkpoints` (see `hugtweets.checkpoints`)
     check_out_dir(out, force)
     if epochs < 1: raise HugtweetsError("--epochs must be at least 1")
+    if isinstance(data, (str, Path)) and not Path(data).is_file(): raise HugtweetsError(f"{data} does not exist; pass a CSV or JSONL file")
+    settings = dict(data=fingerprint(data) if isinstance(data, (str, Path)) else None, model=model_key(model), text_col=text_col,
+                    label_col=label_col, epochs=epochs, lr=lr, bs=bs, seed=seed)
+    area, info = open_checkpoints(out, "classify train", settings, resume, force, last=last_epoch)
     threads = torch.get_num_threads()
     if is_offline(): torch.set_num_threads(1)  # offline means tiny models: one thread is faster, above all on busy cores
-    try: return _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wandb, force, bs, seed)
+    try: return _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wandb, force, bs, seed, resume, area, info, settings)
     finally: torch.set_num_threads(threads)
 
-def _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wandb, force, bs, seed) -> dict:
-    "The work of `train_classifier`, with the thread count already set."
-    with tempfile.TemporaryDirectory() as work:
+def _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wandb, force, bs, seed, resume, area, info, settings) -> dict:
+    "The work of `train_classifier`, with the thread count set and the checkpoint area `area` checked."
+    if not resume: start_checkpoints(area, "classify train", settings)
+    try:
         learn = text_classifier_learner(data, model, text_col=text_col, label_col=label_col, bs=bs, seed=seed,
-                                        use_wandb=use_wandb, path=work)
+                                        use_wandb=use_wandb, path=area)
         try:
-            with _distributed(learn):
-                if lr is None: lr = _same_everywhere(float(learn.lr_find(show_plot=False).valley))
-                learn.fit_one_cycle(epochs, lr)
-                metrics = {"train_loss": float(learn.recorder.values[-1][0]), **valid_metrics(learn), "lr": float(lr)}
+            done, values = resume_from(learn, last_epoch(area)) if resume else (0, [])
+            with _distributed(learn):  # several processes (`accelerate launch`): one model, metrics gathered
+                if lr is None: lr = info.get("lr") or _same_everywhere(float(learn.lr_find(show_plot=False).valley))
+                if not resume and not rank_distrib(): save_info(area, lr=lr)  # a resumed run uses the same rate, without a new lr_find
+                learn.fit_one_cycle(epochs, lr, start_epoch=done, cbs=EpochCheckpoint(area))
+                values += [v for v in learn.recorder.values if len(v)]  # a skipped epoch records nothing
+                metrics = {"train_loss": float(values[-1][0]), **valid_metrics(learn), "lr": float(lr)}
         finally:
             if use_wandb: _finish_wandb(locals().get("metrics"))
-        if rank_distrib():  # only the main process writes
-            distrib_barrier()
-            return {}
-        with atomic_dir(out, force) as tmp: learn.save_pretrained(tmp, metrics=metrics)
+    except BaseException:
+        if last_epoch(area) is None: remove_checkpoints(area)  # nothing to resume from
+        raise
+    if rank_distrib():  # only the main process writes
         distrib_barrier()
+        return {}
+    with atomic_dir(out, force) as tmp: learn.save_pretrained(tmp, metrics=metrics)
+    remove_checkpoints(area)  # the run is complete: nothing left to resume
+    distrib_barrier()
     return {**metrics, "labels": ",".join(map(str, learn.dls.vocab)), "processes": max(num_distrib(), 1), "out": str(out)}
 
 @renamed_kwargs(model="pretrained_model_name_or_path")

@@ -58,9 +58,10 @@ def cli(*args):
 
 @pytest.mark.parametrize("n", [5, 40, 300])
 def test_packing_keeps_every_tweet_between_eos(tmp_path, n, base):
-    from hugtweets.generate import load_causal_lm, load_tweets, model_context, pack, packing_stats, tokenize_tweets, block_size_for
+    from hugtweets.generate import load_tweets, pack, packing_stats, tokenize_tweets, block_size_for
+    from hugtweets.hf import load_model
     data = load_tweets(write_dataset(tmp_path/"d", n=n, seed=n))
-    _, tok = load_causal_lm(base)
+    _, tok = load_model(base, "causal-lm")
     tokenized = tokenize_tweets(data["train"], tok)
     block = block_size_for(sum(map(len, tokenized["input_ids"])) + 1, 128)
     packed = pack(tokenized, block, tok.eos_token_id, tok.pad_token_id)
@@ -84,9 +85,10 @@ def test_block_size_is_capped_by_context_and_data():
         assert n / (blocks * b) >= 0.99, (n, b)  # evened out: the padding is under one token per block
 
 def test_per_handle_validation_sets(data_dir, base):
-    from hugtweets.generate import load_causal_lm, load_tweets, pack_tweets
+    from hugtweets.generate import load_tweets, pack_tweets
+    from hugtweets.hf import load_model
     data = load_tweets(data_dir)
-    _, tok = load_causal_lm(base)
+    _, tok = load_model(base, "causal-lm")
     _, valid, _ = pack_tweets(data, tok, 128)
     assert set(valid) == {"valid"} | {f"@{h}" for h in set(data["valid"]["handle"])}
 
