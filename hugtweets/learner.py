@@ -262,7 +262,7 @@ class EpochCheckpoint(Callback):
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         self.learn.save(tmp/"model", with_opt=True)
-        torch.save({"random": get_random_states(), "dls": [dl.rng.getstate() for dl in self.dls.loaders],
+        torch.save({"random": get_random_states(), "dls": [getattr(dl, "dl", dl).rng.getstate() for dl in self.dls.loaders],
                     "values": [list(map(float, v)) for v in self.recorder.values if len(v)]}, tmp/"random.pth")
         os.replace(tmp, done)  # a checkpoint folder is complete or absent
         for old in self.area.glob("epoch-*"):
@@ -321,7 +321,9 @@ def train_classifier(data, model, out, *, text_col="text", label_col="label", ep
     if isinstance(data, (str, Path)) and not Path(data).is_file(): raise HugtweetsError(f"{data} does not exist; pass a CSV or JSONL file")
     settings = dict(data=fingerprint(data) if isinstance(data, (str, Path)) else None, model=model_key(model), text_col=text_col,
                     label_col=label_col, epochs=epochs, lr=lr, bs=bs, seed=seed)
-    area, info = open_checkpoints(out, "classify train", settings, resume, force, last=last_epoch)
+    if resume and num_distrib() > 1: raise HugtweetsError("--resume continues a run in one process; run it without accelerate launch")
+    if rank_distrib(): area, info = Path(tempfile.mkdtemp(prefix="hugtweets-rank-")), {}  # the main process keeps the checkpoints
+    else: area, info = open_checkpoints(out, "classify train", settings, resume, force, last=last_epoch)
     threads = torch.get_num_threads()
     if is_offline(): torch.set_num_threads(1)  # offline means tiny models: one thread is faster, above all on busy cores
     try: return _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wandb, force, bs, seed, resume, area, info, settings)
@@ -347,6 +349,7 @@ def _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wan
         if last_epoch(area) is None: remove_checkpoints(area)  # nothing to resume from
         raise
     if rank_distrib():  # only the main process writes
+        shutil.rmtree(area, ignore_errors=True)
         distrib_barrier()
         return {}
     with atomic_dir(out, force) as tmp: learn.save_pretrained(tmp, metrics=metrics)
