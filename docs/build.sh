@@ -11,7 +11,7 @@ source tools/env.sh
 rm -rf _proc _site
 "$BIN/python" docs/prepare.py proc nbs
 "$BIN/python" docs/prepare.py site _proc
-cp docs/extra.css _proc/
+cp docs/extra.css docs/colab-badge.svg _proc/
 "$BIN/mkdocs" build --strict -q -f docs/mkdocs.gen.yml
 "$BIN/python" docs/prepare.py markdown _proc _site
 test -f _site/index.html

@@ -17,7 +17,8 @@ from nbconvert import MarkdownExporter
 ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = "https://hugtweets.github.io/hugtweets/"
 REPO_URL = "https://github.com/hugtweets/hugtweets"
-COLAB_URL = "https://colab.research.google.com/github/hugtweets/hugtweets/blob/main/nbs/"
+# The site serves its own Colab badge (docs/colab-badge.svg), so its pages load nothing from other hosts.
+COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
 # ---------------------------------------------------------------------------------------------------------------
 # Step 1: nbdev's processing, where a page keeps the outputs of the one run that is stored in the notebook.
@@ -90,7 +91,7 @@ def _clean_code_cell(c):
 
 def site_links(md: str) -> str:
     "Links as the site needs them: nbdev's absolute cross-references made relative, notebook links made page links."
-    md = md.replace(SITE_URL, "")
+    md = md.replace(SITE_URL, "").replace(COLAB_BADGE, "colab-badge.svg")
     return _nb_link.sub(lambda m: f"]({page_name(m.group(1))}.html{m.group(2) or ''})", md)
 
 _heading = re.compile(r"^(#{1,6}\s.*)$", re.MULTILINE)
@@ -111,9 +112,13 @@ def _fix_markdown_outputs(c):
         md = re.sub(r"\s*:\s*NoneType\s*=\s*None", "=None", md)
         o["data"]["text/markdown"] = code_in_headings(site_links(md))
 
+def _clone_only(c) -> bool:
+    "A cell for people working in a clone of the repository (marked with an HTML comment, which nbdev-clean keeps)."
+    return c.cell_type == "markdown" and c.source.lstrip().startswith("<!-- clone-only")
+
 def _move_repo_commands(nb):
-    "On the site, the repository commands (cells tagged `repo-commands`) go under Contributing, not at the top."
-    moved = [c for c in nb.cells if "repo-commands" in c.metadata.get("tags", [])]
+    "On the site, the repository commands (cells marked `<!-- clone-only`) go under Contributing, not at the top."
+    moved = [c for c in nb.cells if _clone_only(c)]
     rest = [c for c in nb.cells if c not in moved]
     at = next((i + 1 for i, c in enumerate(rest) if c.cell_type == "markdown" and c.source.startswith("## Contributing")), len(rest))
     nb.cells = rest[:at] + moved + rest[at:]
@@ -232,7 +237,7 @@ def pypi(index: Path, dest: Path):
     nb = nbformat.read(index, as_version=4)
     cells = []
     for c in nb.cells:
-        if "repo-commands" in c.metadata.get("tags", []): continue
+        if _clone_only(c): continue
         if c.cell_type == "markdown" and c.source.startswith("## Contributing"):
             c = nbformat.v4.new_markdown_cell(f"## Contributing\n\nThe source, the notebooks and how to work on them: [{REPO_URL}]({REPO_URL}).")
         cells.append(c)
