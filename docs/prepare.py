@@ -102,6 +102,11 @@ def code_in_headings(md: str) -> str:
     def one(m): return re.sub(r"`([^`\n]+)`", lambda c: "<code>" + html.escape(c.group(1)) + "</code>", m.group(1))
     return _heading.sub(one, md)
 
+def dollars(md: str) -> str:
+    "Prices are not math: `$0.005 ... $16` would render as one LaTeX span (and eat the bold around it)."
+    parts = re.split(r"(```.*?```|`[^`\n]*`)", md, flags=re.DOTALL)  # code keeps its dollars
+    return "".join(p if i % 2 else re.sub(r"(?<![\\$])\$(?=\d)", r"\\$", p) for i, p in enumerate(parts))
+
 def _fix_markdown_outputs(c):
     "show_doc's markdown: no Quarto `{target=...}` blocks (MkDocs prints them), no `NoneType=None`, site links."
     for o in c.get("outputs", []):
@@ -132,7 +137,7 @@ def prepare(path: Path, src: Path):
     if title and not fm.get("title"): fm["title"] = title
     for c in nb.cells:
         if c.cell_type == "code": _clean_code_cell(c); _fix_markdown_outputs(c)
-        elif c.cell_type == "markdown": c.source = code_in_headings(site_links(c.source))
+        elif c.cell_type == "markdown": c.source = dollars(code_in_headings(site_links(c.source)))
     nb.cells = [c for c in nb.cells if c.source.strip() or c.get("outputs")]
     if fm: nb.cells.insert(0, _title_cell(fm))
     if path.stem == "index": _move_repo_commands(nb)
