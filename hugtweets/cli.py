@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, os, sys
 from pathlib import Path
 from . import __version__
-from .core import HugtweetsError
+from .core import HugtweetsError, first_line
 
 # %% auto #0
 __all__ = ['parser', 'main']
@@ -19,7 +19,7 @@ def _dataset(a):
     "Run `hugtweets dataset`."
     from hugtweets.tweets import build_dataset
     build_dataset(a.sources, a.out, valid_pct=a.valid_pct, seed=a.seed, keep_newlines=a.keep_newlines,
-                  replies=not a.no_replies, text_col=a.text_col, limit=a.limit, use_wandb=a.wandb, force=a.force)
+                  replies=not a.no_replies, text_col=a.text_col, limit=a.limit, min_chars=a.min_chars, use_wandb=a.wandb, force=a.force)
 
 def _add_dataset(sub):
     "The `dataset` subcommand: posts from archives, files or APIs into a train/valid set."
@@ -34,7 +34,9 @@ def _add_dataset(sub):
     p.add_argument("--keep-newlines", action="store_true", help="keep new lines inside tweets (default: flatten them)")
     p.add_argument("--no-replies", action="store_true", help="drop replies")
     p.add_argument("--text-col", default="text", help="text column of .jsonl/.csv sources")
-    p.add_argument("--limit", type=int, default=None, help="at most this many posts per API source")
+    p.add_argument("--limit", type=int, default=None, help="at most this many posts per API source (default 3,200)")
+    p.add_argument("--min-chars", type=int, default=None, metavar="N",
+                   help="least characters of kept text per person (default 6,000; lower gives a warning)")
     p.add_argument("--wandb", action="store_true", help="log raw-dataset and train-dataset artifacts to W&B")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(func=_dataset)
@@ -52,7 +54,7 @@ def _generate(a):
 
 def _demo(a):
     "Run `hugtweets demo`."
-    from hugtweets.generate import demo
+    from hugtweets.demo import demo
     demo(a.out, force=a.force)
 
 def _add_generation(sub):
@@ -63,8 +65,8 @@ def _add_generation(sub):
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--epochs", type=float, default=4)
     p.add_argument("--lr", type=float, default=1.372e-4)
-    p.add_argument("--wandb", action="store_true", help="log to W&B (WANDB_API_KEY, or WANDB_MODE=offline)")
-    p.add_argument("--push-to-hub", metavar="REPO", default=None, help="push the model to the Hub (needs HF_TOKEN)")
+    p.add_argument("--wandb", action="store_true", help="log to W&B (`wandb login`, WANDB_API_KEY or Colab Secrets; or WANDB_MODE=offline)")
+    p.add_argument("--push-to-hub", metavar="REPO", default=None, help="push the model to the Hub (token: HF_TOKEN, `hf auth login` or Colab Secrets)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(func=_train)
     p = sub.add_parser("generate", help="write tweets with a fine-tuned model")
@@ -142,8 +144,8 @@ def _add_doctor(sub):
 def parser() -> argparse.ArgumentParser:
     "The `hugtweets` argument parser with all subcommands."
     p = argparse.ArgumentParser(prog="hugtweets", description="Fine-tune transformers on tweets and texts: datasets, "
-                                "tweet generation, classification, explanations. Tokens come from X_BEARER_TOKEN, HF_TOKEN "
-                                "and WANDB_API_KEY only.")
+                                "tweet generation, classification, explanations. Tokens are never arguments: each is found as its "
+                                "own library finds it (HF_TOKEN or `hf auth login`, `wandb login`, X_BEARER_TOKEN).")
     p.add_argument("--version", action="version", version=f"hugtweets {__version__}")
     p.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -153,7 +155,7 @@ def parser() -> argparse.ArgumentParser:
 # %% ../nbs/90_cli.ipynb #59b0fa69
 def _one_line(e: BaseException) -> str:
     "An exception as one line: its message for a `HugtweetsError`, else its type and first line."
-    msg = (str(e).strip().splitlines() or [""])[0]
+    msg = first_line(e) if str(e).strip() else ""
     return msg if isinstance(e, HugtweetsError) else f"{type(e).__name__}: {msg} (--debug shows the traceback)"
 
 def main(argv=None) -> int:
@@ -166,8 +168,10 @@ def main(argv=None) -> int:
         print("hugtweets: interrupted", file=sys.stderr)
         return 130
     except Exception as e:
-        if args.debug: raise
         from hugtweets.core import redact
+        if args.debug:  # the full traceback, with every known token masked
+            import traceback
+            print(redact("".join(traceback.format_exception(e))), file=sys.stderr, end="")
         from hugtweets.doctor import stack_hint  # an error of a known-broken torch stack points to `hugtweets doctor`
         print(f"hugtweets: error: {redact(_one_line(e))}{stack_hint(e)}", file=sys.stderr)
         return 1

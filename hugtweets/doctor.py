@@ -107,7 +107,9 @@ def _wandb_token() -> bool:
 def check_tokens() -> Check:
     "Which tokens are found, by name only."
     from huggingface_hub import get_token
-    found = {"HF": bool(get_token()), "W&B": _wandb_token(), "X": bool(os.environ.get("X_BEARER_TOKEN"))}
+    from hugtweets.core import colab_secret
+    x = bool(os.environ.get("X_BEARER_TOKEN", "").strip() or colab_secret("X_BEARER_TOKEN"))
+    found = {"HF": bool(get_token()), "W&B": _wandb_token(), "X": x}
     return Check("tokens", True, ", ".join(f"{k} {'found' if v else 'not found'}" for k, v in found.items()))
 
 def check_caches() -> Check:
