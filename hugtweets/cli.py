@@ -133,6 +133,18 @@ def _add_explain(sub):
     p.add_argument("--html", type=Path, default=None, help="also write the highlighted words as HTML")
     p.set_defaults(func=_explain)
 
+# %% ../nbs/90_cli.ipynb #d0c70a01
+def _doctor(a):
+    "Run `hugtweets doctor`: exit 1 when a check failed."
+    from hugtweets.doctor import doctor
+    if doctor(): raise SystemExit(1)
+
+def _add_doctor(sub):
+    "The `doctor` subcommand."
+    p = sub.add_parser("doctor", help="check the environment: versions, torchvision, device, offline mode, tokens, caches",
+                       description="One line a check, with the fix when one fails. Tokens are named, never printed.")
+    p.set_defaults(func=_doctor)
+
 # %% ../nbs/90_cli.ipynb #5311751d
 def parser() -> argparse.ArgumentParser:
     "The `hugtweets` argument parser with all subcommands."
@@ -142,7 +154,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"hugtweets {__version__}")
     p.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_dataset, _add_generation, _add_classify, _add_explain): add(sub)
+    for add in (_add_dataset, _add_generation, _add_classify, _add_explain, _add_doctor): add(sub)
     return p
 
 # %% ../nbs/90_cli.ipynb #59b0fa69
@@ -165,7 +177,8 @@ def main(argv=None) -> int:
         if args.debug:  # the full traceback, with every known token masked
             import traceback
             print(redact("".join(traceback.format_exception(e))), file=sys.stderr, end="")
-        print(f"hugtweets: error: {redact(_one_line(e))}", file=sys.stderr)
+        from hugtweets.doctor import stack_hint  # an error of a known-broken torch stack points to `hugtweets doctor`
+        print(f"hugtweets: error: {redact(_one_line(e))}{stack_hint(e)}", file=sys.stderr)
         return 1
     return 0
 
