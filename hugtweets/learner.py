@@ -18,7 +18,7 @@ from fastai.torch_core import set_seed
 from fastcore.basics import patch
 from sklearn.metrics import classification_report as sk_classification_report
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
-from .core import HugtweetsError, atomic_dir, check_out_dir, get_secret, redact, is_offline
+from .core import HugtweetsError, atomic_dir, check_out_dir, check_positive, get_secret, local_paths, redact, is_offline
 from .model_card import check_repo_id
 from .callbacks import (HFClassifier, adamw, hf_splitter, stratified_split, class_weights, oversample as oversample_rows,
                                  classification_metrics, wandb_callback, fp16_on_gpu)
@@ -33,12 +33,15 @@ def _read_file(path: Path) -> pd.DataFrame:
     "A DataFrame from a CSV, TSV, JSON Lines, JSON or Parquet file."
     if not path.exists(): raise HugtweetsError(f"{path} does not exist; pass a CSV or JSONL file")
     suffix = path.suffix.lower()
-    if suffix == ".csv": return pd.read_csv(path)
-    if suffix == ".tsv": return pd.read_csv(path, sep="\t")
-    if suffix in (".jsonl", ".ndjson"): return pd.read_json(path, lines=True)
-    if suffix == ".json": return pd.read_json(path)
-    if suffix == ".parquet": return pd.read_parquet(path)
-    raise HugtweetsError(f"cannot read {path.name}: use a .csv, .tsv, .jsonl, .json or .parquet file")
+    readers = {".csv": pd.read_csv, ".tsv": partial(pd.read_csv, sep="\t"), ".jsonl": partial(pd.read_json, lines=True),
+               ".ndjson": partial(pd.read_json, lines=True), ".json": pd.read_json, ".parquet": pd.read_parquet}
+    if suffix not in readers: raise HugtweetsError(f"cannot read {path.name}: use a .csv, .tsv, .jsonl, .json or .parquet file")
+    try: return readers[suffix](path)
+    except UnicodeDecodeError: raise HugtweetsError(f"{path} is not UTF-8 text; save it again as UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet)") from None
+    except pd.errors.EmptyDataError: raise HugtweetsError(f"{path} is empty; give a file with a header row and one row per text") from None
+    except (pd.errors.ParserError, ValueError) as e:
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise HugtweetsError(f"cannot parse {path} as {suffix[1:].upper()} ({first}); check its quoting and separators") from None
 
 def _dataset_frame(ds, label_col) -> pd.DataFrame:
     "A `datasets.Dataset` as a DataFrame, with `ClassLabel` integers turned into their names."
@@ -254,19 +257,25 @@ def _finish_wandb(metrics=None):
 def train_classifier(data, model, out, *, text_col="text", label_col="label", epochs=3, lr=None, use_wandb=False, force=False,
                      bs=16, seed=42) -> dict:
     "Fine-tune `model` on the CSV/JSONL file `data`, save a `save_pretrained` folder with a model card to `out`; return the metrics."
-    check_out_dir(out, force)
+    inputs = local_paths([data if isinstance(data, (str, Path)) else None, model])
+    check_out_dir(out, force, inputs)
+    check_positive("--epochs", epochs)
     if epochs < 1: raise HugtweetsError("--epochs must be at least 1")
+    if lr is not None: check_positive("--lr", lr)
     if is_offline(): torch.set_num_threads(1)  # offline means tiny models: one thread is faster, above all on busy cores
     with tempfile.TemporaryDirectory() as work:
         learn = text_classifier_learner(data, model, text_col=text_col, label_col=label_col, bs=bs, seed=seed,
                                         use_wandb=use_wandb, path=work)
         try:
+            if len(learn.dls.train) == 0:
+                raise HugtweetsError(f"only {len(learn.dls.train_ds)} training rows, fewer than one batch of {bs}; "
+                                     "add rows or pass a smaller --batch-size")
             if lr is None: lr = float(learn.lr_find(show_plot=False).valley)
             learn.fit_one_cycle(epochs, lr)
             metrics = {"train_loss": float(learn.recorder.values[-1][0]), **valid_metrics(learn), "lr": float(lr)}
         finally:
             if use_wandb: _finish_wandb(locals().get("metrics"))
-        with atomic_dir(out, force) as tmp: learn.save_pretrained(tmp, metrics=metrics)
+        with atomic_dir(out, force, inputs) as tmp: learn.save_pretrained(tmp, metrics=metrics)
     return {**metrics, "labels": ",".join(map(str, learn.dls.vocab)), "out": str(out)}
 
 def predict_texts(model, texts, bs: int = 32) -> list[tuple[str, float]]:
