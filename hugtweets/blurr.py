@@ -27,8 +27,8 @@ _MOVED = {
     "BaseModelCallback": "nothing: HFClassifier returns the logits itself",
     "hf_splitter": "hugtweets.callbacks.hf_splitter (one group per layer)",
     "blurr_splitter": "hugtweets.callbacks.hf_splitter (one group per layer)",
-    "BLURR_MODEL_HELPER": "hugtweets.learner.load_classifier(model, labels)",
-    "get_hf_objects": "hugtweets.learner.load_classifier(model, labels)",
+    "BLURR_MODEL_HELPER": "hugtweets.hf.load_model(model, 'sequence-classification', labels)",
+    "get_hf_objects": "hugtweets.hf.load_model(model, 'sequence-classification', labels)",
 }
 
 def __getattr__(name):

@@ -13,15 +13,15 @@ import numpy as np, pandas as pd, torch
 from torch import nn
 from fastai.learner import Learner
 import fastai.callback.schedule, fastai.callback.progress, fastai.callback.tracker, fastai.callback.fp16, fastai.callback.training  # fit_one_cycle, lr_find, progress bars, early stopping, fp16, GradientAccumulation
-from fastai.losses import CrossEntropyLossFlat
 from fastai.optimizer import OptimWrapper
 from fastai.metrics import F1Score, accuracy
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
-from .core import HugtweetsError
+from .core import HugtweetsError, oversample  # oversample: one function for rows and DataFrames, re-exported here
+from .hf import layer_stack, wandb_login
 
 # %% auto #0
-__all__ = ['HFClassifier', 'hf_splitter', 'stratified_split', 'StratifiedSplitter', 'class_weights', 'oversample', 'binary_f1',
+__all__ = ['HFClassifier', 'hf_splitter', 'stratified_split', 'StratifiedSplitter', 'class_weights', 'binary_f1',
            'classification_metrics', 'adamw', 'fp16_on_gpu', 'gradient_checkpointing', 'wandb_callback']
 
 # %% ../nbs/05_callbacks.ipynb #0b8c1d7f
@@ -34,16 +34,10 @@ class HFClassifier(nn.Module):
     def forward(self, x: dict) -> torch.Tensor: return self.hf_model(**x).logits
 
 # %% ../nbs/05_callbacks.ipynb #a37f9661
-def _layer_stack(hf_model) -> nn.ModuleList:
-    "The longest `nn.ModuleList` in the model: its stack of transformer layers."
-    lists = [m for m in hf_model.modules() if isinstance(m, nn.ModuleList)]
-    if not lists: raise HugtweetsError(f"found no layer stack in {type(hf_model).__name__}; pass your own splitter")
-    return max(lists, key=len)
-
 def hf_splitter(model, n_groups: int | None = None) -> list[list[nn.Parameter]]:
     "Parameter groups: embeddings, each layer (or `n_groups`-2 blocks of layers), head. `n_groups` counts all groups."
     hf_model = getattr(model, "hf_model", model)
-    layers = list(_layer_stack(hf_model))
+    layers = list(layer_stack(hf_model))  # hugtweets.hf: the stack of transformer layers
     in_layer = {id(p): i for i, l in enumerate(layers) for p in l.parameters()}
     params = [p for p in hf_model.parameters()]
     first = next(i for i, p in enumerate(params) if id(p) in in_layer)
@@ -77,14 +71,6 @@ def class_weights(labels, vocab) -> torch.Tensor:
     missing = [v for v in vocab if v not in set(labels.tolist())]
     if missing: raise HugtweetsError(f"no training example of {missing}; every label needs examples for balanced weights")
     return torch.tensor(compute_class_weight("balanced", classes=np.asarray(vocab), y=labels), dtype=torch.float)
-
-def oversample(df: pd.DataFrame, label_col="label", seed=42) -> pd.DataFrame:
-    "Repeat random training rows of each class until all have as many as the largest; rows with `is_valid` stay as they are."
-    valid = df["is_valid"].astype(bool) if "is_valid" in df else pd.Series(False, index=df.index)
-    train = df[~valid]
-    n = train[label_col].value_counts().max()
-    parts = [g.sample(n, replace=len(g) < n, random_state=seed) if len(g) < n else g for _, g in train.groupby(label_col, sort=False)]
-    return pd.concat([*parts, df[valid]], ignore_index=True)
 
 # %% ../nbs/05_callbacks.ipynb #fc1fdb21
 def binary_f1(pos_label, vocab) -> F1Score:
@@ -134,5 +120,5 @@ def wandb_callback(project: str = "hugtweets", name: str | None = None, config: 
             if wandb.run is None: self.run = False  # fastai skips this callback until the end of this fit
             else: super().before_fit()
 
-    if wandb.run is None: wandb.init(project=project, name=name, config=config or {}, mode=mode)
+    if wandb.run is None: wandb.init(project=project, name=name, config=config or {}, mode=wandb_login(mode))  # never a login prompt
     return WandbIfRunCallback(log_preds=log_preds, **kwargs)

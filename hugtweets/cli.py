@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, math, os, sys
 from pathlib import Path
 from . import __version__
-from .core import SAVED_EXIT, HugtweetsError, OutputSavedError, cleanup_on_signals
+from .core import SAVED_EXIT, HugtweetsError, OutputSavedError, cleanup_on_signals, first_line
 
 # %% auto #0
 __all__ = ['EPILOG', 'parser', 'main']
@@ -19,7 +19,7 @@ def _dataset(a):
     "Run `hugtweets dataset`."
     from hugtweets.tweets import build_dataset
     build_dataset(a.sources, a.out, valid_pct=a.valid_pct, seed=a.seed, keep_newlines=a.keep_newlines,
-                  replies=not a.no_replies, text_col=a.text_col, limit=a.limit, use_wandb=a.wandb, force=a.force)
+                  replies=not a.no_replies, text_col=a.text_col, limit=a.limit, min_chars=a.min_chars, use_wandb=a.wandb, force=a.force)
 
 def _positive(kind):
     "An argparse `type` that accepts only a finite number above 0 of `kind` (int or float)."
@@ -45,7 +45,9 @@ def _add_dataset(sub):
     p.add_argument("--keep-newlines", action="store_true", help="keep new lines inside tweets (default: flatten them)")
     p.add_argument("--no-replies", action="store_true", help="drop replies")
     p.add_argument("--text-col", default="text", help="text column of .jsonl/.csv sources")
-    p.add_argument("--limit", type=int, default=None, help="at most this many posts per API source")
+    p.add_argument("--limit", type=int, default=None, help="at most this many posts per API source (default 3,200)")
+    p.add_argument("--min-chars", type=int, default=None, metavar="N",
+                   help="least characters of kept text per person (default 6,000; lower gives a warning)")
     p.add_argument("--wandb", action="store_true", help="log raw-dataset and train-dataset artifacts to W&B")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(func=_dataset)
@@ -63,7 +65,7 @@ def _generate(a):
 
 def _demo(a):
     "Run `hugtweets demo`."
-    from hugtweets.generate import demo
+    from hugtweets.demo import demo
     demo(a.out, force=a.force)
 
 def _add_generation(sub):
@@ -74,8 +76,8 @@ def _add_generation(sub):
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--epochs", type=_positive(float), default=4)
     p.add_argument("--lr", type=_positive(float), default=1.372e-4)
-    p.add_argument("--wandb", action="store_true", help="log to W&B (WANDB_API_KEY, or WANDB_MODE=offline)")
-    p.add_argument("--push-to-hub", metavar="REPO", default=None, help="push the model to the Hub (needs HF_TOKEN)")
+    p.add_argument("--wandb", action="store_true", help="log to W&B (`wandb login`, WANDB_API_KEY or Colab Secrets; or WANDB_MODE=offline)")
+    p.add_argument("--push-to-hub", metavar="REPO", default=None, help="push the model to the Hub (token: HF_TOKEN, `hf auth login` or Colab Secrets)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(func=_train)
     p = sub.add_parser("generate", help="write tweets with a fine-tuned model")
@@ -145,7 +147,7 @@ def _push(a):
     folder = Path(a.folder)
     if not is_output(folder) or not (folder/"config.json").is_file():
         raise HugtweetsError(f"{folder} is not a model folder written by hugtweets; give the --out of `hugtweets train` or `classify train`")
-    from hugtweets.model_card import push_folder
+    from hugtweets.hf import push_folder
     print(f"pushed to {push_folder(folder, a.repo, private=a.private or None)}")
 
 def _add_push(sub):
@@ -170,8 +172,9 @@ EPILOG = f"""exit codes:
 def parser() -> argparse.ArgumentParser:
     "The `hugtweets` argument parser with all subcommands."
     p = argparse.ArgumentParser(prog="hugtweets", description="Fine-tune transformers on tweets and texts: datasets, "
-                                "tweet generation, classification, explanations. Tokens come from X_BEARER_TOKEN, HF_TOKEN "
-                                "and WANDB_API_KEY only.", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                "tweet generation, classification, explanations. Tokens are never arguments: each is found as its "
+                                "own library finds it (HF_TOKEN or `hf auth login`, `wandb login`, X_BEARER_TOKEN).",
+                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"hugtweets {__version__}")
     p.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -181,7 +184,7 @@ def parser() -> argparse.ArgumentParser:
 # %% ../nbs/90_cli.ipynb #59b0fa69
 def _one_line(e: BaseException) -> str:
     "An exception as one line: its message for a `HugtweetsError`, else its type and first line."
-    msg = (str(e).strip().splitlines() or [""])[0]
+    msg = first_line(e) if str(e).strip() else ""
     return msg if isinstance(e, HugtweetsError) else f"{type(e).__name__}: {msg} (--debug shows the traceback)"
 
 def main(argv=None) -> int:
@@ -198,13 +201,14 @@ def main(argv=None) -> int:
         print("hugtweets: stopped by SIGTERM; nothing was written", file=sys.stderr)
         return 143
     except OutputSavedError as e:
-        if args.debug: raise
         from hugtweets.core import redact
         print(f"hugtweets: error: {redact(_one_line(e))}", file=sys.stderr)
         return SAVED_EXIT
     except Exception as e:
-        if args.debug: raise
         from hugtweets.core import redact
+        if args.debug:  # the full traceback, with every known token masked
+            import traceback
+            print(redact("".join(traceback.format_exception(e))), file=sys.stderr, end="")
         print(f"hugtweets: error: {redact(_one_line(e))}", file=sys.stderr)
         return 1
     return 0

@@ -6,23 +6,30 @@ Docs: https://hugtweets.github.io/hugtweets/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #71bb6b92
 from __future__ import annotations
-import os, re, sys, math, glob, shutil, signal, tempfile, threading, contextlib
+import os, re, sys, math, glob, random, shutil, signal, tempfile, threading, contextlib, functools, warnings
+from collections import defaultdict
 from pathlib import Path
 try: import fcntl
 except ImportError: fcntl = None  # Windows has no flock: concurrent runs on one --out are not detected there
 
 # %% auto #0
-__all__ = ['OFFLINE_VAR', 'SAVED_EXIT', 'OUTPUT_MARKER', 'SECRET_VARS', 'is_offline', 'pick', 'HugtweetsError',
-           'OutputSavedError', 'atomic_write', 'is_output', 'check_out_dir', 'cleanup_on_signals', 'atomic_dir',
-           'local_paths', 'check_positive', 'get_secret', 'secret_values', 'redact', 'files_containing', 'cache_dir',
+__all__ = ['OFFLINE_VAR', 'SAVED_EXIT', 'OUTPUT_MARKER', 'SECRET_VARS', 'env_flag', 'is_offline', 'pick', 'HugtweetsError',
+           'OutputSavedError', 'first_line', 'renamed_kwargs', 'deprecated', 'atomic_write', 'is_output',
+           'check_out_dir', 'cleanup_on_signals', 'atomic_dir', 'local_paths', 'check_positive', 'remember_secret',
+           'colab_secret', 'get_secret', 'secret_values', 'redact', 'oversample', 'files_containing', 'cache_dir',
            'use_artifact', 'log_artifact']
+
+# %% ../nbs/00_core.ipynb #c04879d8
+def env_flag(name: str) -> bool:
+    "True when the environment variable `name` is set to a true value (`1`, `true`, `yes` or `on`, any case)."
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 # %% ../nbs/00_core.ipynb #09311703
 OFFLINE_VAR = "HUGTWEETS_OFFLINE"
 
 def is_offline() -> bool:
     "True when `HUGTWEETS_OFFLINE` is set to a true value: use tiny local models and bundled samples."
-    return os.environ.get(OFFLINE_VAR, "").strip().lower() in ("1", "true", "yes", "on")
+    return env_flag(OFFLINE_VAR)
 
 # %% ../nbs/00_core.ipynb #ffa2cff5
 def pick(online, offline):
@@ -42,6 +49,34 @@ class OutputSavedError(HugtweetsError):
     def __init__(self, out, failed: str, retry: str):
         self.out, self.failed, self.retry = Path(out), failed, retry
         super().__init__(f"saved {out}; {failed}; retry just that step with: {retry}")
+
+# %% ../nbs/00_core.ipynb #78488b4e
+def first_line(e: BaseException) -> str:
+    "The first line of the message of `e`, or its type name when the message is empty."
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+def renamed_kwargs(**old_to_new):
+    "Decorator: keyword arguments renamed in this release still work, with a `DeprecationWarning` naming the new one."
+    def deco(f):
+        @functools.wraps(f)
+        def _f(*args, **kwargs):
+            for old, new in old_to_new.items():
+                if old in kwargs:
+                    warnings.warn(f"{f.__name__}({old}=...) is deprecated; use {new}=...", DeprecationWarning, stacklevel=2)
+                    kwargs[new] = kwargs.pop(old)
+            return f(*args, **kwargs)
+        return _f
+    return deco
+
+def deprecated(new: str):
+    "Decorator: a public name replaced in this release keeps working for one release, with a `DeprecationWarning`."
+    def deco(f):
+        @functools.wraps(f)
+        def _f(*args, **kwargs):
+            warnings.warn(f"{f.__module__.split('.')[-1]}.{f.__name__} is deprecated; use {new}", DeprecationWarning, stacklevel=2)
+            return f(*args, **kwargs)
+        return _f
+    return deco
 
 # %% ../nbs/00_core.ipynb #314f552d
 def _umask() -> int:
@@ -209,23 +244,58 @@ def check_positive(name: str, value):
 
 # %% ../nbs/00_core.ipynb #9d80c29f
 SECRET_VARS = ("X_BEARER_TOKEN", "HF_TOKEN", "WANDB_API_KEY")
+_FOUND_SECRETS: set[str] = set()
+
+def remember_secret(value: str | None) -> str | None:
+    "Register a token found outside the environment (a saved login, Colab's Secrets) so that `redact` masks it."
+    if value and len(value.strip()) >= 4: _FOUND_SECRETS.add(value.strip())
+    return value
+
+def colab_secret(name: str) -> str | None:
+    "The Colab Secret `name` when running in Colab with access granted, else None (never raises)."
+    try: from google.colab import userdata
+    except ImportError: return None
+    try: value = userdata.get(name)
+    except Exception: return None  # not defined, or access not granted
+    return remember_secret((value or "").strip() or None)
 
 def get_secret(name: str, purpose: str = "") -> str:
-    "The value of the secret environment variable `name`, or a one-line error saying to set it."
+    "The secret `name` from the environment or Colab's Secrets, or a one-line error saying how to set it."
     assert name in SECRET_VARS, f"{name} is not one of {SECRET_VARS}"
-    value = os.environ.get(name, "").strip()
+    value = os.environ.get(name, "").strip() or colab_secret(name)
     if not value:
-        raise HugtweetsError(f"set the {name} environment variable{' to ' + purpose if purpose else ''} (it is never taken as an argument)")
+        raise HugtweetsError(f"set the {name} environment variable{' to ' + purpose if purpose else ''}, "
+                             f"or add {name} to Colab's Secrets (it is never taken as an argument)")
     return value
 
 def secret_values() -> list[str]:
-    "The values of the secret variables that are set (for redaction and for tests that look for leaks)."
-    return [v for v in (os.environ.get(n, "").strip() for n in SECRET_VARS) if len(v) >= 4]
+    "The values of the secret variables that are set, and of the tokens found elsewhere (for redaction and leak tests)."
+    env = [v for v in (os.environ.get(n, "").strip() for n in SECRET_VARS) if len(v) >= 4]
+    return sorted(set(env) | _FOUND_SECRETS, key=len, reverse=True)
 
 def redact(text: str) -> str:
-    "`text` with the value of every set secret variable replaced by `***`."
+    "`text` with the value of every known secret replaced by `***`."
     for v in secret_values(): text = text.replace(v, "***")
     return text
+
+# %% ../nbs/00_core.ipynb #1276d8e5
+def oversample(items, by: str = "label", seed: int = 42):
+    "Repeat each group's items (grouped by the key or column `by`) up to the largest group's count, shuffled; items with a true `is_valid` stay once, last."
+    is_df = hasattr(items, "iloc")  # a DataFrame, or a list of dicts
+    keys = list(items[by]) if is_df else [r[by] for r in items]
+    valid = (list(items["is_valid"].astype(bool)) if "is_valid" in items else [False] * len(keys)) if is_df else \
+            [bool(r.get("is_valid", False)) for r in items]
+    groups, rng = defaultdict(list), random.Random(seed)
+    for i, (k, v) in enumerate(zip(keys, valid)):
+        if not v: groups[k].append(i)
+    target = max(map(len, groups.values()), default=0)
+    picked = []
+    for k in sorted(groups, key=str):
+        g = groups[k]
+        picked += g * (target // len(g)) + rng.sample(g, target % len(g))  # whole copies, then a sample of the rest
+    rng.shuffle(picked)
+    picked += [i for i, v in enumerate(valid) if v]
+    return items.iloc[picked].reset_index(drop=True) if is_df else [items[i] for i in picked]
 
 # %% ../nbs/00_core.ipynb #74792637
 def files_containing(root, needles) -> list[Path]:

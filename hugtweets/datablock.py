@@ -11,7 +11,6 @@ from operator import itemgetter
 import numpy as np, pandas as pd, torch
 from fastai.data.block import DataBlock, TransformBlock, CategoryBlock
 from fastai.data.core import DataLoaders
-from fastai.data.load import DataLoader
 from fastai.learner import Learner
 from fastcore.basics import patch, range_of
 from fastai.data.transforms import RandomSplitter
@@ -20,6 +19,7 @@ from fastai.torch_core import display_df
 from fastcore.foundation import L
 from plum import dispatch
 from .core import HugtweetsError
+from .hf import context_length
 
 # %% auto #0
 __all__ = ['TextGetter', 'HFTexts', 'HFTextDL', 'HFTextBlock', 'show_batch', 'show_results', 'plot_top_losses', 'hf_datablock',
@@ -36,7 +36,7 @@ class HFTexts(list):
 
 def _max_len(tokenizer, max_len=None) -> int:
     "`max_len`, else the tokenizer's maximum (capped at 512: some tokenizers report a huge sentinel)."
-    return max_len or min(getattr(tokenizer, "model_max_length", 512) or 512, 512)
+    return max_len or context_length(None, tokenizer, cap=512)
 
 # %% ../nbs/04_datablock.ipynb #f3713fa6
 class HFTextDL(SortedDL):

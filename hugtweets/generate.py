@@ -13,22 +13,20 @@ from pathlib import Path
 import pandas as pd
 import torch
 from datasets import Dataset, DatasetDict
-from transformers import (AutoConfig, AutoModelForCausalLM, AutoTokenizer, Trainer, TrainingArguments,
-                          default_data_collator, pipeline, set_seed)
-from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+from transformers import Trainer, TrainingArguments, default_data_collator, pipeline, set_seed
 from .core import (HugtweetsError, OutputSavedError, atomic_dir, atomic_write, check_out_dir, check_positive,
-                            get_secret, is_offline, local_paths, log_artifact, use_artifact)
-from .model_card import NOTICE, check_repo_id, model_card, push_folder
-from .samples import sample_archives
-from .tiny import tiny_gpt2
-from .tweets import build_dataset
+                            deprecated, local_paths, log_artifact, renamed_kwargs, use_artifact)
+from .hf import (check_repo_id, context_length, hub_token, is_hub_id, layer_stack, load_model, push_folder,
+                          wandb_login)
+from .model_card import model_card
 
 # %% auto #0
-__all__ = ['GENERATION', 'DEMO', 'load_tweets', 'load_causal_lm', 'tokenize_tweets', 'model_context', 'block_size_for', 'pack',
-           'packing_stats', 'pack_tweets', 'world_size', 'free_memory', 'batch_plan', 'mixed_precision', 'CLMTrainer',
-           'training_args', 'tweet_trainer', 'eval_history', 'train_history', 'plot_losses', 'handle_losses',
-           'plot_handle_losses', 'set_generation_defaults', 'tweet_tokens', 'sample_tweets', 'transformer_blocks',
-           'train_only', 'training_settings', 'final_metrics', 'save_tweet_model', 'train', 'generate', 'demo']
+__all__ = ['CONTEXT_CAP', 'GENERATION', 'load_tweets', 'load_causal_lm', 'tokenize_tweets', 'model_context', 'block_size_for',
+           'pack', 'packing_stats', 'pack_tweets', 'world_size', 'free_memory', 'batch_plan', 'mixed_precision',
+           'CLMTrainer', 'training_args', 'tweet_trainer', 'eval_history', 'train_history', 'plot_losses',
+           'handle_losses', 'plot_handle_losses', 'set_generation_defaults', 'tweet_tokens', 'sample_tweets',
+           'transformer_blocks', 'train_only', 'training_settings', 'final_metrics', 'save_tweet_model', 'train',
+           'generate', 'demo']
 
 # %% ../nbs/02_generate.ipynb #46f22d08
 def _read_jsonl(path: Path) -> list[dict]:
@@ -56,38 +54,11 @@ def load_tweets(dataset_dir) -> DatasetDict:
     if not len(splits["train"]): raise HugtweetsError(f"{d/'train.jsonl'} has no tweets; {fix}")
     return splits
 
-# %% ../nbs/02_generate.ipynb #f30d17f2
-def _hub_offline() -> bool:
-    "True when models cannot be downloaded: hugtweets offline, or the Hub/transformers offline switches."
-    return is_offline() or any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on")
-                               for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
-
-def _load_problem(name) -> str:
-    "Why `name` could not be loaded, and what to do."
-    if Path(name).exists(): return f"{name} is not a saved transformers model (no config.json); pass a folder written by `hugtweets train`"
-    if _hub_offline(): return f"unknown model {name!r}: it is not a local folder, and offline only cached models load; pass a saved model folder"
-    return f"unknown model {name!r}: it is neither a local folder nor a model id on the Hugging Face Hub"
-
-def _is_causal(config) -> bool:
-    "True when `config` describes a model that generates text left to right."
-    causal = set(MODEL_FOR_CAUSAL_LM_MAPPING_NAMES.values())
-    if config.architectures: return any(a in causal for a in config.architectures)
-    return config.model_type in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES and not config.is_encoder_decoder
-
 # %% ../nbs/02_generate.ipynb #401f7a18
+@deprecated("hugtweets.hf.load_model(name, 'causal-lm')")
 def load_causal_lm(name, **kwargs):
-    "A causal LM and its fast tokenizer from a hub id or folder; a one-line error for anything else."
-    local = _hub_offline()
-    try: config = AutoConfig.from_pretrained(name, local_files_only=local)
-    except (OSError, ValueError): raise HugtweetsError(_load_problem(name)) from None
-    if not _is_causal(config):
-        kind = (config.architectures or [config.model_type])[0]
-        raise HugtweetsError(f"{name} is a {kind}, not a causal language model; use GPT-2 or another text-generation model")
-    tok = AutoTokenizer.from_pretrained(name, local_files_only=local)
-    if tok.eos_token is None: raise HugtweetsError(f"the tokenizer of {name} has no end-of-text token; use a GPT-style model")
-    if tok.pad_token is None: tok.pad_token = tok.eos_token
-    model = AutoModelForCausalLM.from_pretrained(name, local_files_only=local, **kwargs)
-    return model, tok
+    "Deprecated: `hugtweets.hf.load_model(name, 'causal-lm')`, which returns the same `(model, tokenizer)`."
+    return load_model(name, "causal-lm", **kwargs)
 
 # %% ../nbs/02_generate.ipynb #206c59e0
 def tokenize_tweets(ds: Dataset, tok) -> Dataset:
@@ -97,10 +68,12 @@ def tokenize_tweets(ds: Dataset, tok) -> Dataset:
     return ds.map(_ids, batched=True, remove_columns=ds.column_names, desc="Tokenizing")
 
 # %% ../nbs/02_generate.ipynb #cb116d96
-def model_context(model, tok, cap: int = 1024) -> int:
-    "The longest input to train on: the model's position limit, the tokenizer's limit, and `cap` (as `run_clm`)."
-    limits = [getattr(model.config, "max_position_embeddings", None), tok.model_max_length, cap]
-    return min(int(l) for l in limits if l and l < 1e9)
+CONTEXT_CAP = 1024  # the longest block to train on, as `run_clm` does
+
+@deprecated("hugtweets.hf.context_length(model, tok, cap=1024)")
+def model_context(model, tok, cap: int = CONTEXT_CAP) -> int:
+    "Deprecated: `hugtweets.hf.context_length(model, tok, cap)`."
+    return context_length(model, tok, cap)
 
 def block_size_for(n_tokens: int, context: int, min_blocks: int = 8, min_size: int = 16) -> int:
     "A block length at most `context`, giving at least `min_blocks` blocks, evened out so the last block is nearly full."
@@ -199,7 +172,7 @@ def training_args(output_dir, *, epochs=4, lr=1.372e-4, per_device=8, accum=1, e
 def tweet_trainer(model, tok, data: DatasetDict, output_dir, *, epochs=4, lr=1.372e-4, batch_size=8, block_size=None,
                   gradient_checkpointing=False, seed=42, report_to="none", callbacks=None) -> CLMTrainer:
     "A `CLMTrainer` for `data`: packed blocks, per-person validation sets, and a batch plan that fits the device."
-    train, valid, block = pack_tweets(data, tok, model_context(model, tok), block_size)
+    train, valid, block = pack_tweets(data, tok, context_length(model, tok, CONTEXT_CAP), block_size)
     per_device, accum = batch_plan(model.config, model.num_parameters(), block, free_memory(), batch_size,
                                    world_size(), gradient_checkpointing, half=bool(mixed_precision()))
     args = training_args(output_dir, epochs=epochs, lr=lr, per_device=per_device, accum=accum, evaluate=bool(valid),
@@ -261,7 +234,8 @@ def plot_handle_losses(log_history):
 GENERATION = dict(do_sample=True, top_p=0.95, temperature=1.0, top_k=0)
 
 def set_generation_defaults(model, tok, max_new_tokens: int = 64):
-    "Store tweet sampling settings (top_p 0.95, temperature 1, stop at end-of-text) in `model.generation_config`."
+    "Store tweet sampling settings (top_p 0.95, temperature 1, stop at end-of-text, at most half the context) in `model.generation_config`."
+    max_new_tokens = min(max_new_tokens, max(1, model_context(model, tok) // 2))  # the other half is room for the prompt
     model.generation_config.update(**GENERATION, max_new_tokens=max_new_tokens, max_length=None,
                                    eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
     return model.generation_config
@@ -301,17 +275,15 @@ def sample_tweets(model, tok, prompt: str = "", n: int = 5, seed: int | None = N
     return [_cut(o["generated_text"][len(tok.eos_token):], tok.eos_token) for o in outs]
 
 # %% ../nbs/02_generate.ipynb #29bcc46d
+@deprecated("hugtweets.hf.layer_stack(model)")
 def transformer_blocks(model) -> torch.nn.ModuleList:
-    "The stack of transformer blocks (GPT-2's `transformer.h`, Llama's `model.layers`): the ModuleList as long as the model is deep."
-    n = model.config.num_hidden_layers
-    for _, m in model.named_modules():
-        if isinstance(m, torch.nn.ModuleList) and len(m) == n: return m
-    raise HugtweetsError(f"cannot find the {n} transformer blocks of this {type(model).__name__}; train all layers instead")
+    "Deprecated: `hugtweets.hf.layer_stack(model)`."
+    return layer_stack(model)
 
 def train_only(model, part: str = "top", share: float = 0.5) -> int:
     "Freeze everything but the `top` or `bottom` `share` of the transformer blocks; return the trainable parameter count."
     if part not in ("top", "bottom"): raise HugtweetsError(f"part must be 'top' or 'bottom', not {part!r}")
-    blocks = transformer_blocks(model)
+    blocks = layer_stack(model)
     k = max(1, round(len(blocks) * share))
     model.requires_grad_(False)
     for b in (blocks[-k:] if part == "top" else blocks[:k]): b.requires_grad_(True)
@@ -322,7 +294,7 @@ def _precision(args) -> str: return "bf16" if args.bf16 else "fp16" if args.fp16
 
 def _base_name(model) -> str | None:
     "The hub id of the base model, or None for a local folder (its path means nothing to readers)."
-    return None if Path(str(model)).exists() else str(model)
+    return str(model) if is_hub_id(model) else None
 
 def training_settings(trainer, base, train_layers=None, max_new_tokens=None) -> dict:
     "The settings of a run, for the model card and W&B."
@@ -347,11 +319,10 @@ def final_metrics(trainer, result=None) -> dict:
 
 # %% ../nbs/02_generate.ipynb #dedfd7c7
 def _wandb_run(config: dict):
-    "A W&B run for training; online it needs `WANDB_API_KEY`, and it declares the `train-dataset` artifact."
-    if os.environ.get("WANDB_MODE", "").lower() not in ("offline", "dryrun", "disabled"):
-        get_secret("WANDB_API_KEY", "log to W&B (or set WANDB_MODE=offline)")
+    "A W&B run for training (W&B's own login, never a prompt); it declares the `train-dataset` artifact."
+    mode = wandb_login()
     import wandb
-    run = wandb.init(project=os.environ.get("WANDB_PROJECT", "hugtweets"), job_type="train", config=config)
+    run = wandb.init(project=os.environ.get("WANDB_PROJECT", "hugtweets"), job_type="train", config=config, mode=mode)
     try: use_artifact(run, "train-dataset", "dataset")
     except Exception as e:  # online, the project may not have the dataset artifact yet
         print(f"hugtweets: warning: no W&B train-dataset artifact to link ({type(e).__name__}); "
@@ -402,7 +373,7 @@ def _check_run(epochs, lr, push_to_hub):
     check_positive("--lr", lr)
     if push_to_hub:
         check_repo_id(push_to_hub)
-        get_secret("HF_TOKEN", "push to the Hugging Face Hub")
+        hub_token("push to the Hugging Face Hub")
 
 def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, push_to_hub=None, force=False,
           batch_size=8, block_size=None, gradient_checkpointing=False, train_layers=None, seed=42, n_samples=5,
@@ -412,11 +383,11 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
     out = check_out_dir(out, force, inputs=local_paths([dataset_dir, model]))
     _check_run(epochs, lr, push_to_hub)
     data = load_tweets(dataset_dir)
-    lm, tok = load_causal_lm(model)
+    lm, tok = load_model(model, "causal-lm")
     if train_layers: train_only(lm, train_layers)
     main, stats_path = int(os.environ.get("RANK", "0")) == 0, Path(dataset_dir)/"stats.json"
     stats = json.loads(stats_path.read_text()) if stats_path.is_file() else None
-    max_new = tweet_tokens(tokenize_tweets(data["train"], tok), model_context(lm, tok) - 1)
+    max_new = tweet_tokens(tokenize_tweets(data["train"], tok), context_length(lm, tok, CONTEXT_CAP) - 1)
     run = None
     if use_wandb and main:
         run = _wandb_run(dict(base_model=str(model), epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
@@ -430,7 +401,7 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
         samples = sample_tweets(lm.eval(), tok, n=n_samples, seed=seed)
         metrics, per_handle = final_metrics(trainer, result), handle_losses(trainer.state.log_history)
         card = model_card(handles=sorted(set(h for h in data["train"]["handle"] if h)), repo=push_to_hub or name or str(out),
-                          base_model=_base_name(model), stats=stats, kept=_kept(data), metrics=metrics,
+                          base_model=model, stats=stats, kept=_kept(data), metrics=metrics,
                           settings=training_settings(trainer, model, train_layers, max_new), samples=samples,
                           per_handle=dict(zip(per_handle.handle.str[1:], per_handle.loss)), eos=tok.eos_token)
         with atomic_dir(out, force, inputs=local_paths([dataset_dir, model])) as tmp: save_tweet_model(trainer, tok, tmp, card)
@@ -440,42 +411,17 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
     return out
 
 # %% ../nbs/02_generate.ipynb #f41c32e6
-def generate(model, prompt: str = "", n: int = 5, seed: int | None = None) -> list[str]:
+@renamed_kwargs(model="pretrained_model_name_or_path")
+def generate(pretrained_model_name_or_path, prompt: str = "", n: int = 5, seed: int | None = None) -> list[str]:
     "`n` tweets that start with `prompt`, from a saved folder or hub id, sampled with its saved generation settings."
     if n < 1: raise HugtweetsError(f"-n must be at least 1, not {n}")
-    lm, tok = load_causal_lm(model)
-    return sample_tweets(lm.eval(), tok, prompt, n=n, seed=seed)
+    model, tok = load_model(pretrained_model_name_or_path, "causal-lm")
+    return sample_tweets(model.eval(), tok, prompt, n=n, seed=seed)
 
 # %% ../nbs/02_generate.ipynb #b5681ead
-DEMO = dict(epochs=10, lr=3e-3, batch_size=2, n_layer=2, n_embd=64)
-
-def _samples_md(handle: str, samples, model_dir: str) -> str:
-    "The demo's `samples.md`: the notice, the samples, and how to make more."
-    lines = [f"# Tweets in the style of @{handle} (demo)", "", NOTICE, "",
-             f"Five samples from a tiny GPT-2 trained from scratch on the invented person @{handle}'s sample archive:", ""]
-    lines += [f"{i}. {s}" for i, s in enumerate(samples, 1)]
-    lines += ["", f"More: `hugtweets generate {model_dir} \"I think\" -n 5`, or in Python "
-              f"`pipeline(\"text-generation\", model=\"{model_dir}\")(\"<|endoftext|>I think\")`.", ""]
-    return "\n".join(lines)
-
 def demo(out="hugtweets-demo", force=False) -> Path:
-    "Offline end to end: bundled sample archive -> dataset -> tiny GPT-2 -> train -> `samples.md`, all in `out`."
-    out = check_out_dir(out, force)
-    archive, threads = sample_archives()[0], torch.get_num_threads()
-    torch.set_num_threads(1)  # a 64-wide model gains nothing from more threads, and loses a lot when the cores are busy
-    try: _demo(out, archive, force)
-    finally: torch.set_num_threads(threads)
-    return out
-
-def _demo(out: Path, archive: Path, force: bool):
-    "The demo's work, built in a temporary folder that becomes `out`."
-    with atomic_dir(out, force) as tmp:
-        build_dataset([archive], tmp/"dataset")
-        data = load_tweets(tmp/"dataset")
-        base = tiny_gpt2(data["train"]["text"], n_layer=DEMO["n_layer"], n_embd=DEMO["n_embd"])
-        train(tmp/"dataset", base, tmp/"model", epochs=DEMO["epochs"], lr=DEMO["lr"], batch_size=DEMO["batch_size"],
-              n_samples=3, name=f"{out}/model")
-        samples = generate(tmp/"model", n=5, seed=0)
-        handle = next((h for h in data["train"]["handle"] if h), "someone")
-        atomic_write(tmp/"samples.md", _samples_md(handle, samples, f"{out}/model"))
-    print(f"\n{out}/samples.md:\n" + "\n".join(f"  {s}" for s in samples))
+    "Deprecated: `hugtweets.demo.demo` (the demo lives with the lessons' helpers now)."
+    import warnings
+    warnings.warn("hugtweets.generate.demo is deprecated; use hugtweets.demo.demo", DeprecationWarning, stacklevel=2)
+    from hugtweets.demo import demo as _demo  # the layer above; imported only when the old name is used
+    return _demo(out, force)

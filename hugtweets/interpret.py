@@ -9,11 +9,10 @@ from __future__ import annotations
 import sys
 from bisect import bisect_right
 from html import escape
-from pathlib import Path
 import torch
 from captum.attr import LayerIntegratedGradients
-from transformers import AutoModelForSequenceClassification, AutoTokenizer
-from .core import HugtweetsError, atomic_write
+from .core import HugtweetsError, atomic_write, deprecated, renamed_kwargs
+from .hf import context_length, load_model
 
 # %% auto #0
 __all__ = ['word_spans', 'label_index', 'max_tokens', 'token_attributions', 'word_attributions', 'attributions_html',
@@ -40,16 +39,15 @@ def label_index(model, label) -> int:
     raise HugtweetsError(f"unknown label {label!r}; this model's labels are: {', '.join(map(str, names))}")
 
 # %% ../nbs/07_interpret.ipynb #12606c38
+@deprecated("hugtweets.hf.context_length(model, tokenizer)")
 def max_tokens(model, tokenizer) -> int:
-    "The most tokens `model` reads at once: the tokenizer's `model_max_length`, capped by the model's positions."
-    n_pos = getattr(model.config, "max_position_embeddings", None) or 10**6
-    n_tok = tokenizer.model_max_length if tokenizer.model_max_length < 10**6 else n_pos
-    return min(n_tok, n_pos)
+    "Deprecated: `hugtweets.hf.context_length(model, tokenizer)`."
+    return context_length(model, tokenizer)
 
 def _encode(model, tokenizer, text: str):
     "Tokenize `text` with offsets and the special-token mask, cut to the model's limit with a note."
     if not tokenizer.is_fast: raise HugtweetsError("word attributions need a fast tokenizer (offsets); load it with AutoTokenizer")
-    limit = max_tokens(model, tokenizer)
+    limit = context_length(model, tokenizer)  # no cap: the model reads what its positions allow
     enc = tokenizer(text, truncation=True, max_length=limit, return_offsets_mapping=True,
                     return_special_tokens_mask=True, return_tensors="pt")
     n = len(tokenizer(text, verbose=False)["input_ids"])
@@ -148,23 +146,16 @@ def side_by_side(*htmls, titles=()) -> str:
     return f'<div style="display:flex;gap:24px;flex-wrap:wrap">{cols}</div>'
 
 # %% ../nbs/07_interpret.ipynb #627bd08f
-def _load_classifier(model):
-    "A sequence classifier and its tokenizer from a saved folder or a hub id; a one-line error if they do not load."
-    try:
-        return AutoModelForSequenceClassification.from_pretrained(str(model)), AutoTokenizer.from_pretrained(str(model))
-    except (OSError, ValueError) as e:
-        first = (str(e).strip().splitlines() or [""])[0]
-        raise HugtweetsError(f"cannot load a classifier from {model} ({first}); give a save_pretrained folder or a hub id") from e
-
 def _page(fragment: str, title: str) -> str:
     "A standalone UTF-8 HTML page around `fragment`."
     return (f'<!doctype html>\n<html><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
             f'<body style="max-width:50em;margin:2em auto">{fragment}</body></html>\n')
 
-def explain(model, text: str, label=None, html=None, n_steps=50) -> list[tuple[str, float]]:
-    "Word attributions of `text` by the classifier `model` (a folder or hub id); with `html`, also write them as a page."
+@renamed_kwargs(model="pretrained_model_name_or_path")
+def explain(pretrained_model_name_or_path, text: str, label=None, html=None, n_steps=50) -> list[tuple[str, float]]:
+    "Word attributions of `text` by a saved classifier (a folder or hub id); with `html`, also write them as a page."
     if not text.split(): raise HugtweetsError("the text to explain is empty; pass it as one quoted argument")
-    mdl, tok = _load_classifier(model)
+    mdl, tok = load_model(pretrained_model_name_or_path, "sequence-classification")  # refuses a model without a trained head
     enc, raw, target, probs = _attribute(mdl, tok, text, label, n_steps)
     words, names = _merge_words(text, enc, raw), mdl.config.id2label
     pred = int(probs.argmax())

@@ -8,7 +8,7 @@ Docs: https://hugtweets.github.io/hugtweets/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #c4353381
 from __future__ import annotations
-import json, tempfile, warnings
+import tempfile
 from functools import partial
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -17,9 +17,9 @@ from fastai.losses import CrossEntropyLossFlat
 from fastai.torch_core import set_seed
 from fastcore.basics import patch
 from sklearn.metrics import classification_report as sk_classification_report
-from transformers import AutoModelForSequenceClassification, AutoTokenizer
-from .core import HugtweetsError, atomic_dir, check_out_dir, check_positive, get_secret, local_paths, redact, is_offline
-from .model_card import check_repo_id
+from .core import (HugtweetsError, atomic_dir, check_out_dir, check_positive, deprecated, is_offline, local_paths,
+                            renamed_kwargs)
+from .hf import hub_card, is_hub_id, load_model, push_folder
 from .callbacks import (HFClassifier, adamw, hf_splitter, stratified_split, class_weights, oversample as oversample_rows,
                                  classification_metrics, wandb_callback, fp16_on_gpu)
 from .datablock import hf_dataloaders
@@ -87,22 +87,10 @@ def learnable_sample(n: int = 200, labels=("negative", "positive"), seed: int = 
     return pd.DataFrame(rows, columns=["text", "label"])
 
 # %% ../nbs/03_learner.ipynb #4ff9aaed
+@deprecated("hugtweets.hf.load_model(name, 'sequence-classification', labels)")
 def load_classifier(model_name, labels):
-    "The tokenizer and a sequence classifier for `labels` from a hub id or folder (a head of another size is replaced)."
-    labels = list(labels)
-    try:
-        tok = AutoTokenizer.from_pretrained(str(model_name))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model = AutoModelForSequenceClassification.from_pretrained(
-                str(model_name), num_labels=len(labels), id2label=dict(enumerate(labels)),
-                label2id={l: i for i, l in enumerate(labels)}, ignore_mismatched_sizes=True)
-    except (OSError, ValueError) as e:
-        first = (str(e).strip().splitlines() or [""])[0]
-        raise HugtweetsError(f"cannot load model {str(model_name)!r} ({first}); pass a local folder or a hub id you can reach") from e
-    if tok.pad_token is None:
-        tok.pad_token = tok.eos_token
-        model.config.pad_token_id = tok.pad_token_id
+    "Deprecated: `hugtweets.hf.load_model(name, 'sequence-classification', labels)` (which returns `(model, tokenizer)`)."
+    model, tok = load_model(model_name, "sequence-classification", labels=list(labels))
     return tok, model
 
 # %% ../nbs/03_learner.ipynb #3cc21bae
@@ -138,7 +126,7 @@ def text_classifier_learner(data, model_name, text_col="text", label_col="label"
         df["is_valid"] = np.isin(np.arange(len(df)), valid)
         df = df.iloc[np.sort(np.concatenate([train, valid]))].reset_index(drop=True)
     if oversample: df = oversample_rows(df, label_col, seed)
-    tok, model = load_classifier(model_name, vocab)
+    model, tok = load_model(model_name, "sequence-classification", labels=vocab)
     dls = hf_dataloaders(df, tok, text_col, label_col, vocab=vocab, bs=bs, max_len=max_len, **(dl_kwargs or {}))
     loss_func = learner_kwargs.pop("loss_func", None) or CrossEntropyLossFlat(weight=_loss_weights(loss_weights, df, label_col, vocab))
     splitter = learner_kwargs.pop("splitter", None) or partial(hf_splitter, n_groups=n_groups)
@@ -183,21 +171,24 @@ def valid_metrics(learn: Learner) -> dict:
     with learn.no_bar(), learn.no_logging(): values = learn.validate()
     return {n: float(v) for n, v in zip(["valid_loss", *[m.name for m in learn.metrics]], values)}
 
-def _is_hub_id(name: str) -> bool: return not Path(name).exists() and name.count("/") <= 1
+def _eval_results(metrics: dict, n_valid: int, datasets=None) -> list:
+    "Accuracy and F1 on the validation set as the Hub's `EvalResult`s."
+    from huggingface_hub import EvalResult
+    kw = dict(task_type="text-classification", dataset_type=(datasets or ["text-classification"])[0],
+              dataset_name=f"validation set ({n_valid} texts)", dataset_split="validation")
+    out = [EvalResult(**kw, metric_type="accuracy", metric_name="Accuracy", metric_value=float(metrics["accuracy"]))] if "accuracy" in metrics else []
+    return out + [EvalResult(**kw, metric_type="f1", metric_name=f"F1 ({k[3:]})", metric_value=float(v),
+                             metric_config="macro" if k == "f1_macro" else k[3:])
+                  for k, v in metrics.items() if k.startswith("f1_") and isinstance(v, float)]
 
-def classifier_card(learn: Learner, metrics: dict | None = None) -> str:
-    "A model card (README.md) for the fine-tuned model: labels, data size, metrics, how to use it."
+def classifier_card(learn: Learner, metrics: dict | None = None, language=None, datasets=None) -> str:
+    "A model card (README.md) for the fine-tuned model: Hub metadata, labels, data size, metrics, how to use it."
     base = getattr(learn, "model_name", None) or learn.model.hf_model.config.name_or_path
     vocab, metrics = list(learn.dls.vocab), metrics if metrics is not None else valid_metrics(learn)
-    meta = ["---", "library_name: transformers", "pipeline_tag: text-classification", "tags:", "- hugtweets", "- fastai"]
-    if base and _is_hub_id(base): meta.append(f"base_model: {base}")
-    meta.append("---")
     rows = "\n".join(f"| {k} | {v:.4f} |" for k, v in metrics.items() if isinstance(v, float))
-    return "\n".join(meta) + f"""
+    text = f"""# Text classifier fine-tuned with hugtweets
 
-# Text classifier fine-tuned with hugtweets
-
-Fine-tuned from `{Path(base).name if base and not _is_hub_id(base) else base}` with fastai (`hugtweets.learner`) on
+Fine-tuned from `{base if is_hub_id(base) else Path(str(base)).name}` with fastai (`hugtweets.learner`) on
 {len(learn.dls.train_ds)} training and {len(learn.dls.valid_ds)} validation texts.
 
 Labels: {", ".join(f"`{v}`" for v in vocab)}
@@ -216,6 +207,9 @@ classify = pipeline("text-classification", model="<this folder or repo id>")
 classify("a text to label")
 ```
 """
+    return str(hub_card(text, pipeline_tag="text-classification", base_model=base, model_name="text classifier fine-tuned with hugtweets",
+                        language=language, datasets=datasets, tags=["fastai"],
+                        eval_results=_eval_results(metrics, len(learn.dls.valid_ds), datasets)))
 
 @patch
 def save_pretrained(self: Learner, path, card: bool = True, metrics: dict | None = None) -> Path:
@@ -232,20 +226,15 @@ def save_pretrained(self: Learner, path, card: bool = True, metrics: dict | None
 
 @patch
 def push_to_hub(self: Learner, repo_id: str, token: str | None = None, private: bool = False, metrics: dict | None = None) -> str:
-    "Upload the `save_pretrained` folder (model, tokenizer, model card) to the Hub repo `repo_id`; token from `HF_TOKEN`."
-    from huggingface_hub import HfApi
-    repo_id = check_repo_id(repo_id)
-    token = token or get_secret("HF_TOKEN", "push models to the Hugging Face Hub")
-    api = HfApi(token=token)
+    "Upload the `save_pretrained` folder (model, tokenizer, model card) to the Hub repo `repo_id` with `hugtweets.hf.push_folder`."
+    if token is not None:
+        import warnings
+        warnings.warn("push_to_hub(token=...) is deprecated: the token is found as huggingface_hub finds it "
+                      "(HF_TOKEN, `hf auth login`, Colab's Secrets)", DeprecationWarning, stacklevel=2)
     with tempfile.TemporaryDirectory() as tmp:
         self.save_pretrained(tmp, metrics=metrics)
-        try:
-            api.create_repo(repo_id, private=private, exist_ok=True)
-            api.upload_folder(folder_path=tmp, repo_id=repo_id, commit_message="Upload a text classifier fine-tuned with hugtweets")
-        except Exception as e:
-            first = redact((str(e).strip().splitlines() or [type(e).__name__])[0]).replace(token, "***")
-            raise HugtweetsError(f"could not push to {repo_id}: {first}; check the token's write access and the network") from None
-    return f"https://huggingface.co/{repo_id}"
+        return push_folder(tmp, repo_id, private=private, commit_message="Upload a text classifier fine-tuned with hugtweets",
+                           _token=token)
 
 # %% ../nbs/03_learner.ipynb #2c0e02cf
 def _finish_wandb(metrics=None):
@@ -254,15 +243,24 @@ def _finish_wandb(metrics=None):
     if wandb.run is not None and metrics: wandb.run.summary.update(metrics)
     wandb.finish()
 
+def _inputs(data, model) -> list[Path]:
+    "The local files and folders among the data and the model: `--out` must keep clear of them."
+    return local_paths([data if isinstance(data, (str, Path)) else None, model])
+
 def train_classifier(data, model, out, *, text_col="text", label_col="label", epochs=3, lr=None, use_wandb=False, force=False,
                      bs=16, seed=42) -> dict:
     "Fine-tune `model` on the CSV/JSONL file `data`, save a `save_pretrained` folder with a model card to `out`; return the metrics."
-    inputs = local_paths([data if isinstance(data, (str, Path)) else None, model])
-    check_out_dir(out, force, inputs)
+    check_out_dir(out, force, _inputs(data, model))
     check_positive("--epochs", epochs)
     if epochs < 1: raise HugtweetsError("--epochs must be at least 1")
     if lr is not None: check_positive("--lr", lr)
+    threads = torch.get_num_threads()
     if is_offline(): torch.set_num_threads(1)  # offline means tiny models: one thread is faster, above all on busy cores
+    try: return _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wandb, force, bs, seed)
+    finally: torch.set_num_threads(threads)
+
+def _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wandb, force, bs, seed) -> dict:
+    "The work of `train_classifier`, with the thread count already set."
     with tempfile.TemporaryDirectory() as work:
         learn = text_classifier_learner(data, model, text_col=text_col, label_col=label_col, bs=bs, seed=seed,
                                         use_wandb=use_wandb, path=work)
@@ -275,16 +273,16 @@ def train_classifier(data, model, out, *, text_col="text", label_col="label", ep
             metrics = {"train_loss": float(learn.recorder.values[-1][0]), **valid_metrics(learn), "lr": float(lr)}
         finally:
             if use_wandb: _finish_wandb(locals().get("metrics"))
-        with atomic_dir(out, force, inputs) as tmp: learn.save_pretrained(tmp, metrics=metrics)
+        with atomic_dir(out, force, _inputs(data, model)) as tmp: learn.save_pretrained(tmp, metrics=metrics)
     return {**metrics, "labels": ",".join(map(str, learn.dls.vocab)), "out": str(out)}
 
-def predict_texts(model, texts, bs: int = 32) -> list[tuple[str, float]]:
+@renamed_kwargs(model="pretrained_model_name_or_path")
+def predict_texts(pretrained_model_name_or_path, texts, bs: int = 32) -> list[tuple[str, float]]:
     "The label and probability for each of `texts` from a saved classifier folder or a hub id (`transformers.pipeline`)."
     from transformers import pipeline
     texts = [texts] if isinstance(texts, str) else [str(t) for t in texts]
     if not texts or any(not t.strip() for t in texts): raise HugtweetsError("give one or more non-empty texts to classify")
-    try: classify = pipeline("text-classification", model=str(model))
-    except (OSError, ValueError) as e:
-        first = (str(e).strip().splitlines() or [""])[0]
-        raise HugtweetsError(f"cannot load classifier {str(model)!r} ({first}); pass a folder written by `classify train` or a hub id") from e
+    model, tok = load_model(pretrained_model_name_or_path, "sequence-classification")  # refuses a model without a trained head
+    classify = pipeline("text-classification", model=model, tokenizer=tok, device=model.device)
     return [(r["label"], float(r["score"])) for r in classify(texts, batch_size=bs, truncation=True)]
+

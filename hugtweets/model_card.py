@@ -1,5 +1,5 @@
 """A README.md that says what a tweet model was trained on, how well it does, how to use it, and that its words are
-not the person's; and an upload to the Hugging Face Hub that takes the token from `HF_TOKEN` only.
+not the person's, with the metadata (base model, license, perplexity) the Hub shows beside it.
 
 Docs: https://hugtweets.github.io/hugtweets/model_card.html.md"""
 
@@ -7,9 +7,10 @@ Docs: https://hugtweets.github.io/hugtweets/model_card.html.md"""
 
 # %% ../nbs/02a_model_card.ipynb #3a7510c4
 from __future__ import annotations
-import json, math
-from pathlib import Path
-from .core import HugtweetsError, get_secret, redact
+import math
+from .core import deprecated
+from .hf import hub_card, is_hub_id
+from .hf import check_repo_id as _check_repo_id, push_folder as _push_folder
 
 # %% auto #0
 __all__ = ['NOTICE', 'data_table', 'model_card', 'check_repo_id', 'push_folder']
@@ -21,13 +22,16 @@ NOTICE = ("> **Generated text is synthetic.** This model imitates a writing styl
 
 # %% ../nbs/02a_model_card.ipynb #d8de1b84
 def data_table(stats: dict | None, kept: dict | None = None) -> str:
-    "A markdown table of tweets downloaded / retweets / short / kept per handle, from a dataset's `stats.json`."
+    "A markdown table of posts per handle from a dataset's `stats.json`: its columns (downloaded, each drop, kept), then its `info` columns."
     sources = (stats or {}).get("sources") or {h: {"kept": n} for h, n in (kept or {}).items()}
     if not sources: return "_No dataset statistics were recorded._"
-    cols = ["downloaded", "retweets", "short", "kept"]
-    rows = ["| handle | " + " | ".join(cols) + " |", "|---|" + "---:|" * len(cols)]
+    info = (stats or {}).get("info") or {}
+    cols = list(dict.fromkeys(c for s in sources.values() for c in s)) if (stats or {}).get("sources") else ["downloaded", "retweets", "short", "kept"]
+    icols = list(dict.fromkeys(c for v in info.values() for c in v))
+    rows = ["| handle | " + " | ".join([*cols, *icols]) + " |", "|---|" + "---:|" * (len(cols) + len(icols))]
     for handle, s in sources.items():
-        rows.append(f"| {_at(handle)} | " + " | ".join(f"{s[c]:,}" if isinstance(s.get(c), int) else "-" for c in cols) + " |")
+        vals = [s.get(c) for c in cols] + [info.get(handle, {}).get(c) for c in icols]
+        rows.append(f"| {_at(handle)} | " + " | ".join(f"{v:,}" if isinstance(v, int) else "-" for v in vals) + " |")
     return "\n".join(rows)
 
 def _at(handle: str) -> str: return handle if not handle or handle.startswith("@") else f"@{handle}"
@@ -37,12 +41,13 @@ def _table(d: dict) -> str:
     "A two-column markdown table of a dict."
     return "\n".join(["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in d.items()])
 
-def _front_matter(base_model: str | None, eos: str) -> str:
-    "The card's YAML header."
-    lines = ["---", "library_name: transformers", "pipeline_tag: text-generation", "tags:", "- hugtweets", "- text-generation"]
-    if base_model: lines.append(f"base_model: {base_model}")
-    lines += ["widget:", f"- text: {json.dumps(eos + 'I')}", "---"]
-    return "\n".join(lines)
+def _eval_results(metrics: dict | None, who: str) -> list:
+    "The validation perplexity (and loss) as the Hub's `EvalResult`s."
+    from huggingface_hub import EvalResult
+    names = {"perplexity": ("perplexity", "Perplexity"), "eval loss": ("loss", "Validation loss")}
+    return [EvalResult(task_type="text-generation", dataset_type="tweets", dataset_name=f"held-out posts of {who}",
+                       dataset_split="valid", metric_type=t, metric_name=n, metric_value=float(metrics[k]))
+            for k, (t, n) in names.items() if k in (metrics or {})]
 
 def _usage(repo: str, eos: str) -> str:
     "A `pipeline` snippet that loads the model and samples with its saved settings."
@@ -53,13 +58,14 @@ def _usage(repo: str, eos: str) -> str:
             f"Or on the command line: `hugtweets generate {repo} \"I think\" -n 5`.")
 
 # %% ../nbs/02a_model_card.ipynb #dbbbe092
-def model_card(*, handles, repo: str, base_model: str | None = None, stats: dict | None = None, kept: dict | None = None,
+def model_card(*, handles, repo: str, base_model=None, stats: dict | None = None, kept: dict | None = None,
                settings: dict | None = None, metrics: dict | None = None, per_handle: dict | None = None,
-               samples=(), eos: str = "<|endoftext|>") -> str:
-    "The README.md of a tweet model: notice, data table, training settings, evaluation, samples and usage."
+               samples=(), eos: str = "<|endoftext|>", language=None, datasets=None, license: str | None = None) -> str:
+    "The README.md of a tweet model: Hub metadata, notice, data table, training settings, evaluation, samples and usage."
     who = ", ".join(_at(h) for h in handles) or "a tweet dataset"
-    parts = [_front_matter(base_model, eos), f"# Tweets in the style of {who}", NOTICE,
-             f"A causal language model fine-tuned from `{base_model or 'a local model'}` on the posts of {who} with "
+    base = str(base_model) if base_model and is_hub_id(base_model) else None
+    parts = [f"# Tweets in the style of {who}", NOTICE,
+             f"A causal language model fine-tuned from `{base or 'a local model'}` on the posts of {who} with "
              "[hugtweets](https://github.com/hugtweets/hugtweets).",
              "## Data", data_table(stats, kept)]
     if settings: parts += ["## Training", _table(settings)]
@@ -75,29 +81,20 @@ def model_card(*, handles, repo: str, base_model: str | None = None, stats: dict
               "## Limitations", "The model repeats the topics, phrases and biases of a small set of posts and can "
               "produce offensive or false statements attributed to no one. It is meant for learning and fun, not "
               "for impersonation."]
-    return "\n\n".join(parts) + "\n"
+    card = hub_card("\n\n".join(parts) + "\n", pipeline_tag="text-generation", base_model=base_model, model_name=repo,
+                    license=license, language=language, datasets=datasets, eval_results=_eval_results(metrics, who),
+                    tags=["text-generation"], widget=[{"text": eos + "I"}])
+    return str(card)
 
 def _exp(x): return math.exp(min(x, 50))
 
 # %% ../nbs/02a_model_card.ipynb #57ac255c
+@deprecated("hugtweets.hf.check_repo_id")
 def check_repo_id(repo: str) -> str:
-    "`repo` if it is a valid Hub repo id (`user/name`), else a one-line error; checked before any training."
-    from huggingface_hub.utils import HFValidationError, validate_repo_id
-    try: validate_repo_id(repo)
-    except HFValidationError: raise HugtweetsError(f"{repo!r} is not a Hub repo id; use USER/NAME, e.g. --push-to-hub me/my-tweets") from None
-    if "/" not in repo: raise HugtweetsError(f"{repo!r} has no owner; use USER/NAME, e.g. --push-to-hub me/{repo}")
-    return repo
+    "Deprecated: `hugtweets.hf.check_repo_id`."
+    return _check_repo_id(repo)
 
+@deprecated("hugtweets.hf.push_folder")
 def push_folder(folder, repo: str, private: bool | None = None) -> str:
-    "Upload the saved model `folder` to the Hub repo `repo` with the `HF_TOKEN` environment variable; return its URL."
-    token = get_secret("HF_TOKEN", "push to the Hugging Face Hub")
-    from huggingface_hub import HfApi
-    api = HfApi(token=token)
-    try:
-        api.create_repo(check_repo_id(repo), repo_type="model", private=private, exist_ok=True)
-        api.upload_folder(folder_path=str(folder), repo_id=repo, repo_type="model", commit_message="Upload with hugtweets")
-    except HugtweetsError: raise
-    except Exception as e:
-        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        raise HugtweetsError(redact(f"could not push to {repo}: {first}; check HF_TOKEN's write access and the network")) from None
-    return f"https://huggingface.co/{repo}"
+    "Deprecated: `hugtweets.hf.push_folder`."
+    return _push_folder(folder, repo, private=private)

@@ -6,29 +6,33 @@ Docs: https://hugtweets.github.io/hugtweets/tweet_sources.html.md"""
 
 # %% ../nbs/01a_tweet_sources.ipynb #3e08e018
 from __future__ import annotations
-import csv, json, re, zipfile, zlib
+import codecs, csv, gc, json, math, re, sys, time, zipfile, zlib
 from dataclasses import dataclass, field, asdict
-from datetime import datetime
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
+from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from tqdm.auto import tqdm
-from urllib3.util.retry import Retry
 
 from .core import HugtweetsError, atomic_write, cache_dir, get_secret
 
 # %% auto #0
-__all__ = ['SCHEMES', 'X_HOST', 'X_TWEET_FIELDS', 'Tweet', 'is_retweet_text', 'parse_ytd', 'tweet_files', 'read_archive_files',
-           'archive_tweet', 'read_archive', 'write_test_archive', 'read_table', 'read_path', 'split_source',
-           'with_retries', 'http_session', 'network_error', 'html_to_text', 'MastodonClient', 'mastodon_tweet',
-           'BlueskyClient', 'bluesky_handle', 'bluesky_tweet', 'RebasedSession', 'x_error', 'check_x_answer', 'XClient',
-           'x_tweet', 'load_source']
+__all__ = ['MAX_JSON5_BYTES', 'MAX_MEMBER_BYTES', 'MAX_COMPRESSION_RATIO', 'NOTE_TIME_SLACK', 'HANDLE_RE', 'SCHEMES',
+           'CONNECT_TIMEOUT', 'READ_TIMEOUT', 'TOTAL_TIMEOUT', 'RETRIES', 'BACKOFF', 'MAX_BACKOFF',
+           'MAX_RATE_LIMIT_WAIT', 'SHOW_WAIT_AFTER', 'MAX_ANSWER_BYTES', 'DEFAULT_POST_LIMIT', 'RETRY_STATUSES',
+           'X_HOST', 'X_TWEET_FIELDS', 'Tweet', 'is_retweet_text', 'parse_js', 'parse_ytd', 'iter_js_list',
+           'tweet_files', 'archive_files', 'read_archive_files', 'archive_tweet', 'looks_truncated', 'join_notes',
+           'mark_edits', 'read_archive', 'write_test_archive', 'read_table', 'read_path', 'split_source',
+           'check_handle', 'RetriesExhausted', 'ApiSession', 'http_session', 'RebasedSession', 'network_error',
+           'json_answer', 'html_to_text', 'MastodonClient', 'mastodon_tweet', 'BlueskyClient', 'bluesky_handle',
+           'bluesky_text', 'bluesky_tweet', 'x_error', 'check_x_answer', 'XClient', 'x_tweet', 'load_source']
 
 # %% ../nbs/01a_tweet_sources.ipynb #0a8ed7f7
-@dataclass
+@dataclass(slots=True)  # slots: a big archive holds 100,000 of these
 class Tweet:
     "One post, as every source yields it and every cleaning step reads it."
     id: str                  # the post's id in its source
@@ -39,6 +43,9 @@ class Tweet:
     is_retweet: bool = False # someone else's post shared (a retweet, a boost, a repost)
     is_reply: bool = False   # an answer to another post
     mentions: dict = field(default_factory=dict)  # mentioned account (lower case, no `@`) -> display name, when known
+    lead: int = 0            # characters at the start of `text` the source hides: the @mentions that open a reply
+    note: bool = False       # the full text came from the archive's note-tweet.js (a post over 280 characters)
+    drop: str = ""           # a reason the source already knows to drop the post: "edits" (an earlier version), "truncated"
 
     def to_dict(self) -> dict:
         "The record as a plain dict (for `raw.jsonl` and tables)."
@@ -50,114 +57,323 @@ def is_retweet_text(text: str) -> bool:
     return text.lstrip().startswith("RT @")
 
 # %% ../nbs/01a_tweet_sources.ipynb #eff5e64e
-_YTD_PREFIX = re.compile(r"\s*window\.YTD\.\w+\.part\d+\s*=\s*")
+_JS_PREFIX = re.compile(r"\s*(?:window\.YTD\.\w+\.part\d+|Grailbird\.data\.\w+|var\s+user_details)\s*=\s*")
+MAX_JSON5_BYTES = 16 * 1024**2  # a file that is not strict JSON is parsed by json5 (slow, pure Python) only up to this size
 
-def parse_ytd(text: str, name: str = "tweets.js") -> list:
-    "The JSON list inside an archive file `window.YTD.<name>.partN = [...]`."
-    m = _YTD_PREFIX.match(text)
+def _js_payload(text: str, name: str) -> str:
+    m = _JS_PREFIX.match(text)
     if not m:
         raise HugtweetsError(f"{name} does not start with 'window.YTD.<name>.partN = '; pass the tweets.js of an X archive "
                              "(Settings > Download an archive of your data)")
-    try: data = json.loads(text[m.end():])
-    except json.JSONDecodeError as e:
-        raise HugtweetsError(f"{name} is not valid archive JSON ({e.msg}, line {e.lineno}); the file looks truncated or edited: "
-                             "download the archive again") from None
+    return text[m.end():]
+
+def parse_js(text: str, name: str = "tweets.js"):
+    "The JSON value inside an archive file `window.YTD.<name>.partN = ...` (or Grailbird's `Grailbird.data.x = ...`, `var user_details = ...`)."
+    payload = _js_payload(text, name).strip().rstrip(";").rstrip()
+    try: return json.loads(payload)
+    except json.JSONDecodeError as e: err = e
+    if len(payload) <= MAX_JSON5_BYTES:  # rewritten by a formatter: unquoted keys, trailing commas, comments
+        import json5
+        try: return json5.loads(payload)
+        except ValueError: pass
+    raise HugtweetsError(f"{name} is not valid archive JSON ({err.msg}, line {err.lineno}); the file looks truncated or edited: "
+                         "download the archive again") from None
+
+def parse_ytd(text: str, name: str = "tweets.js") -> list:
+    "The JSON list inside an archive file `window.YTD.<name>.partN = [...]`."
+    data = parse_js(text, name)
     if not isinstance(data, list): raise HugtweetsError(f"{name} holds no list of records; pass the tweets.js of an X archive")
     return data
 
+# %% ../nbs/01a_tweet_sources.ipynb #7a1c0e02
+class _NotStrictJSON(Exception): pass
+
+def iter_js_list(chunks, name: str = "tweets.js") -> Iterator:
+    "Each record of the JSON list in an archive file given as an iterable of byte `chunks`; `_NotStrictJSON` if it is not strict JSON."
+    dec, scan = codecs.getincrementaldecoder("utf-8-sig")(), json.JSONDecoder()
+    buf, pos, started, it = "", 0, False, iter(chunks)
+    ws = re.compile(r"[\s,]*")
+    while True:
+        chunk = next(it, None)
+        final = chunk is None
+        try: buf = buf[pos:] + dec.decode(chunk or b"", final)
+        except UnicodeDecodeError: raise HugtweetsError(f"{name} is not UTF-8 text; pass the tweets.js of an X archive") from None
+        pos = 0
+        if not started:
+            if not final and "[" not in buf and len(buf) < 4096: continue  # the `window.YTD.x.part0 = [` prefix is not all here yet
+            pos = len(buf) - len(_js_payload(buf, name))
+            if buf[pos:pos + 1] != "[": raise _NotStrictJSON()
+            pos, started = pos + 1, True
+        while True:
+            pos = ws.match(buf, pos).end()
+            if pos >= len(buf): break
+            if buf[pos] == "]":
+                if buf[pos + 1:].strip().rstrip(";").strip(): raise _NotStrictJSON()
+                return
+            try: obj, end = scan.raw_decode(buf, pos)
+            except json.JSONDecodeError:
+                if final: raise _NotStrictJSON() from None
+                break  # the record continues in the next chunk
+            if end >= len(buf) and not final: break  # a number or literal may continue
+            yield obj
+            pos = end
+        if final: raise _NotStrictJSON()  # no closing bracket: truncated
+
 # %% ../nbs/01a_tweet_sources.ipynb #a1c693fe
 _TWEETS_FILE = re.compile(r"(?:^|/)tweets?(?:-part(\d+))?\.js$")
+_NOTES_FILE = re.compile(r"(?:^|/)note-tweet(?:-part\d+)?\.js$")
+_GRAILBIRD_FILE = re.compile(r"(?:^|/)data/js/tweets/(\d{4})_(\d{2})\.js$")
 
 def tweet_files(names) -> list[str]:
-    "The posts files among the archive file `names`, in part order (`tweets.js`, `tweets-part1.js`, ...)."
+    "The posts files among the archive file `names`, in part order (`tweets.js`, `tweets-part1.js`, ...; Grailbird's `data/js/tweets/YYYY_MM.js`)."
     found = [(n, _TWEETS_FILE.search(n)) for n in names]
-    return [n for n, m in sorted(((n, m) for n, m in found if m), key=lambda x: (int(x[1][1] or 0), x[0]))]
+    files = [n for n, m in sorted(((n, m) for n, m in found if m), key=lambda x: (int(x[1][1] or 0), x[0]))]
+    return files or sorted(n for n in names if _GRAILBIRD_FILE.search(n))
+
+def _archive_root(name: str) -> str:
+    "The folder an archive file sits in, above `data/` (two people's archives in one folder have two roots)."
+    return name.rsplit("data/", 1)[0] if "data/" in name else ""
 
 # %% ../nbs/01a_tweet_sources.ipynb #ee6e6fcd
+MAX_MEMBER_BYTES = 1024**3     # the largest file read from an archive (1 GiB)
+MAX_COMPRESSION_RATIO = 100    # the largest uncompressed/compressed ratio of a zip member (text reaches ~15, zip bombs ~1000)
+_CHUNK = 1 << 20
+
 def _decode(data: bytes, name: str) -> str:
     try: return data.decode("utf-8-sig")
     except UnicodeDecodeError: raise HugtweetsError(f"{name} is not UTF-8 text; pass the tweets.js of an X archive") from None
 
-def _zip_texts(path: Path) -> dict[str, str]:
+def _wanted(name: str) -> bool:
+    return bool(name.endswith(("data/account.js", "data/js/user_details.js")) or name == "account.js"
+                or tweet_files([name]) or _NOTES_FILE.search(name))
+
+def _check_member(zi: zipfile.ZipInfo, path: Path):
+    if zi.flag_bits & 0x1 or zi.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+        raise HugtweetsError(f"{path.name} is encrypted (or uses an unsupported compression) at {zi.filename}; "
+                             "unzip it with its password and pass the unzipped folder")
+    _check_size(zi.filename, zi.file_size, zi.compress_size)
+
+def _check_size(name: str, size: int, compressed: int | None = None):
+    if size > MAX_MEMBER_BYTES:
+        raise HugtweetsError(f"{name} is larger than {MAX_MEMBER_BYTES // 1024**2:,} MB (MAX_MEMBER_BYTES); "
+                             "this is not an X archive file hugtweets can read")
+    if compressed is not None and size > 1024**2 and size > MAX_COMPRESSION_RATIO * max(compressed, 1):
+        raise HugtweetsError(f"{name} expands {size / max(compressed, 1):,.0f} times (more than MAX_COMPRESSION_RATIO, "
+                             f"{MAX_COMPRESSION_RATIO}); text never compresses that much, so the zip is refused")
+
+def _zip_chunks(path: Path, zi: zipfile.ZipInfo) -> Iterator[bytes]:
+    "The bytes of one zip member, in chunks, checked against the limits as they arrive."
     try:
-        with zipfile.ZipFile(path) as zf:
-            return {n: _decode(zf.read(n), n) for n in zf.namelist() if n.endswith("data/account.js") or tweet_files([n])}
+        with zipfile.ZipFile(path) as zf, zf.open(zi) as f:
+            n = 0
+            while chunk := f.read(_CHUNK):
+                n += len(chunk)
+                _check_size(zi.filename, n, zi.compress_size)
+                yield chunk
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as e:
+        raise HugtweetsError(f"{path} is not a readable zip archive ({type(e).__name__}); it may be truncated or "
+                             "encrypted: download the archive again, or unzip it and pass the folder") from None
+
+def _file_chunks(p: Path) -> Iterator[bytes]:
+    _check_size(p.name, p.stat().st_size)
+    with open(p, "rb") as f:
+        while chunk := f.read(_CHUNK): yield chunk
+
+def archive_files(path) -> dict[str, Callable[[], Iterator[bytes]]]:
+    "The archive files hugtweets reads in the X archive at `path` (.zip, folder or tweets.js): name -> a function streaming its bytes."
+    path = Path(path)
+    if path.is_file() and path.suffix.lower() != ".zip":
+        files = {path.name: path}
+        for extra in ("account.js", "note-tweet.js"):
+            if (path.parent/extra).is_file(): files[extra] = path.parent/extra
+        return {n: (lambda p=p: _file_chunks(p)) for n, p in files.items()}
+    if path.is_dir():
+        return {n: (lambda p=p: _file_chunks(p)) for p in sorted(path.rglob("*.js")) if "assets" not in p.parts
+                and _wanted(n := p.relative_to(path).as_posix())}
+    try:
+        with zipfile.ZipFile(path) as zf: infos = [zi for zi in zf.infolist() if _wanted(zi.filename)]
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
         raise HugtweetsError(f"{path} is not a readable zip archive ({type(e).__name__}: {e}); it may be truncated: "
                              "download the archive again") from None
+    for zi in infos: _check_member(zi, path)
+    return {zi.filename: (lambda zi=zi: _zip_chunks(path, zi)) for zi in infos}
 
 def read_archive_files(path) -> tuple[list[tuple[str, str]], str | None]:
-    "The `(name, text)` of each posts file in the X archive at `path` (.zip, folder or tweets.js) and the text of `account.js`."
-    path = Path(path)
-    if path.is_file() and path.suffix.lower() != ".zip":
-        account = path.with_name("account.js")
-        return [(path.name, _decode(path.read_bytes(), path.name))], (account.read_text("utf-8-sig") if account.is_file() else None)
-    if path.is_dir(): texts = {p.relative_to(path).as_posix(): p for p in path.rglob("*.js") if "assets" not in p.parts}
-    else: texts = _zip_texts(path)
-    texts = {n: (_decode(t.read_bytes(), n) if isinstance(t, Path) else t) for n, t in texts.items()
-             if n.endswith("account.js") or tweet_files([n])}
-    names = tweet_files(texts)
+    "The `(name, text)` of each posts file in the X archive at `path` and the text of `account.js` (small archives; `read_archive` streams)."
+    files = archive_files(path)
+    names = tweet_files(files)
     if not names:
         raise HugtweetsError(f"{path} holds no data/tweets.js; pass the .zip (or unzipped folder) from "
                              "Settings > Download an archive of your data")
-    account = next((t for n, t in texts.items() if n.endswith("account.js")), None)
-    return [(n, texts[n]) for n in names], account
+    text = lambda n: _decode(b"".join(files[n]()), n)
+    account = next((text(n) for n in files if n.endswith("account.js")), None)
+    return [(n, text(n)) for n in names], account
 
 # %% ../nbs/01a_tweet_sources.ipynb #264fcf3c
+_MONTHS = {m: f"{i:02d}" for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), 1)}
+
 def _iso_time(s: str | None) -> str:
-    "An archive/API time (`Wed Oct 10 20:19:24 +0000 2018` or ISO 8601) as ISO 8601."
+    "An archive/API time (`Wed Oct 10 20:19:24 +0000 2018`, Grailbird's `2012-01-31 23:59:59 +0000`, or ISO 8601) as ISO 8601."
     if not s: return ""
-    try: return datetime.strptime(s, "%a %b %d %H:%M:%S %z %Y").isoformat()
-    except ValueError: return s
+    p = s.split(" ") if isinstance(s, str) else []
+    if len(p) == 6 and p[1] in _MONTHS and p[4] == "+0000" and len(p[2]) == 2 and len(p[3]) == 8:  # the usual case, fast
+        return f"{p[5]}-{_MONTHS[p[1]]}-{p[2]}T{p[3]}+00:00"
+    for fmt in ("%a %b %d %H:%M:%S %z %Y", "%Y-%m-%d %H:%M:%S %z"):
+        try: return datetime.strptime(s, fmt).isoformat()
+        except ValueError: pass
+    return s
+
+def _mentions(ms) -> dict:
+    "`{screen_name (lower case): name}` from `user_mentions`, skipping anything that is not a mention record."
+    return {m["screen_name"].lower(): m.get("name") if isinstance(m.get("name"), str) else ""
+            for m in (ms if isinstance(ms, list) else []) if isinstance(m, dict) and isinstance(m.get("screen_name"), str)}
+
+def _lead(t: dict) -> int:
+    r = t.get("display_text_range")
+    try: return max(0, int(r[0])) if isinstance(r, (list, tuple)) and r else 0
+    except (TypeError, ValueError): return 0
 
 def archive_tweet(entry: dict, handle: str, display_name: str = "") -> Tweet:
-    "A `Tweet` from one entry of an archive's tweets.js."
+    "A `Tweet` from one entry of an archive's tweets.js (or of a Grailbird `data/js/tweets/YYYY_MM.js`)."
     t = entry.get("tweet", entry) if isinstance(entry, dict) else None
     if not isinstance(t, dict) or not isinstance(t.get("full_text", t.get("text")), str):
         raise HugtweetsError(f"an entry of tweets.js has no full_text ({str(entry)[:60]}); pass the tweets.js of an X archive")
     text = t.get("full_text", t.get("text"))
-    mentions = {m["screen_name"].lower(): m.get("name", "") for m in (t.get("entities") or {}).get("user_mentions", [])
-                if m.get("screen_name")}
     return Tweet(id=str(t.get("id_str") or t.get("id") or ""), text=text, handle=handle, display_name=display_name,
-                 created_at=_iso_time(t.get("created_at")), is_retweet=is_retweet_text(text),
-                 is_reply=bool(t.get("in_reply_to_status_id_str") or t.get("in_reply_to_status_id")), mentions=mentions)
+                 created_at=_iso_time(t.get("created_at")), is_retweet=is_retweet_text(text) or bool(t.get("retweeted_status")),
+                 is_reply=bool(t.get("in_reply_to_status_id_str") or t.get("in_reply_to_status_id")),
+                 mentions=_mentions((t.get("entities") or {}).get("user_mentions")), lead=_lead(t))
+
+# %% ../nbs/01a_tweet_sources.ipynb #7a1c0e03
+NOTE_TIME_SLACK = 60  # seconds between a post's and its note's creation times that still match
+_TRUNCATED = re.compile(r"…\s*(?:https://t\.co/\w+)?\s*$")
+_URL = re.compile(r"https?://\S+")
+
+def _key(text: str) -> str:
+    "Letters and digits of `text` without links, lower case: what a post and its note share."
+    import html
+    return "".join(c for c in _URL.sub("", html.unescape(text)).casefold() if c.isalnum())
+
+def _epoch(iso: str) -> float | None:
+    try: return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+    except (ValueError, AttributeError): return None
+
+def looks_truncated(text: str) -> bool:
+    "True for a post cut at X's limit: long, ending in `…` and perhaps a t.co link."
+    m = _TRUNCATED.search(text)
+    return bool(m) and len(text[:m.start()]) >= 200
+
+def join_notes(tweets: list[Tweet], notes: list) -> int:
+    "Give each cut-off post in `tweets` the full text of its note in `notes` (entries of note-tweet.js); mark the rest truncated. Returns the number matched."
+    by_time = {}
+    for e in notes:
+        n = e.get("noteTweet", e) if isinstance(e, dict) else None
+        core = n.get("core") if isinstance(n, dict) else None
+        if not isinstance(core, dict) or not isinstance(core.get("text"), str): continue
+        ts = _epoch(str(n.get("createdAt", "")))
+        if ts is not None: by_time.setdefault(int(ts), []).append(core)
+    matched = 0
+    for t in tweets:
+        if t.is_retweet or not looks_truncated(t.text): continue
+        ts, key = _epoch(t.created_at), _key(_TRUNCATED.sub("", t.text))[:80]
+        cands = [] if ts is None else [c for s in range(int(ts) - NOTE_TIME_SLACK, int(ts) + NOTE_TIME_SLACK + 1) for c in by_time.get(s, [])]
+        core = next((c for c in cands if key and _key(c["text"]).startswith(key)), None)
+        if core is None: t.drop = "truncated"; continue
+        ms = {m.get("screenName", "").lower(): "" for m in core.get("mentions") or [] if isinstance(m, dict) and m.get("screenName")}
+        t.text, t.note, t.mentions, t.lead, matched = core["text"], True, {**ms, **t.mentions}, 0, matched + 1
+    return matched
+
+def mark_edits(tweets: list[Tweet], entries_edit_ids: dict) -> int:
+    "Mark every version but the latest of each edited post (`entries_edit_ids`: id -> its `editTweetIds`) with `drop='edits'`."
+    present, n = {t.id for t in tweets}, 0
+    for t in tweets:
+        ids = entries_edit_ids.get(t.id) or []
+        final = next((i for i in reversed(ids) if i in present), t.id)
+        if final != t.id and not t.drop: t.drop, n = "edits", n + 1
+    return n
+
+def _edit_ids(entry) -> list[str]:
+    t = entry.get("tweet", entry) if isinstance(entry, dict) else {}
+    info = t.get("edit_info") if isinstance(t, dict) else None
+    if not isinstance(info, dict): return []
+    ids = (info.get("initial") or {}).get("editTweetIds") or ((info.get("edit") or {}).get("editControlInitial") or {}).get("editTweetIds")
+    return [str(i) for i in ids] if isinstance(ids, list) and len(ids) > 1 else []
 
 # %% ../nbs/01a_tweet_sources.ipynb #a76520f3
+HANDLE_RE = {"x": re.compile(r"[A-Za-z0-9_]{1,15}"),  # X: letters, digits and _, at most 15
+             "mastodon": re.compile(r"[A-Za-z0-9_]+(?:[.-]+[A-Za-z0-9_]+)*"),  # Mastodon user names (without @instance)
+             "host": re.compile(r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}(?::\d{1,5})?"),
+             "did": re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]{1,256}")}
+
+def _account(files: dict, path) -> tuple[str, str]:
+    "The handle and display name of the archive's account.js (or Grailbird's user_details.js), checked."
+    acc_name = next((n for n in files if n.endswith(("account.js", "user_details.js"))), None)
+    if acc_name is None: return Path(path).stem, ""
+    acc = parse_js(_decode(b"".join(files[acc_name]()), acc_name), acc_name)
+    if isinstance(acc, list): acc = acc[0].get("account", acc[0]) if acc and isinstance(acc[0], dict) else {}
+    if not isinstance(acc, dict): acc = {}
+    handle, name = acc.get("username", acc.get("screen_name")), acc.get("accountDisplayName", acc.get("full_name", ""))
+    if not isinstance(handle, str) or not HANDLE_RE["x"].fullmatch(handle) or not isinstance(name, (str, type(None))):
+        raise HugtweetsError(f"{acc_name} holds no valid username ({str(handle)[:30]!r}); the file looks edited: download the archive again")
+    return handle, name or ""
+
+def _convert(open_chunks, name: str, convert: Callable) -> list:
+    "`convert` applied to each record of one archive file, streamed when it is strict JSON (each record is dropped once converted)."
+    gc_was = gc.isenabled()
+    gc.disable()  # no cycles are made here; the collector would rescan every record kept so far, again and again
+    try:
+        try: return [convert(e) for e in iter_js_list(open_chunks(), name)]
+        except _NotStrictJSON: return [convert(e) for e in parse_ytd(_decode(b"".join(open_chunks()), name), name)]
+    finally:
+        if gc_was: gc.enable()
+
 def read_archive(path) -> list[Tweet]:
-    "Every post in the X archive at `path` (.zip, unzipped folder, or a tweets.js file)."
-    files, account = read_archive_files(path)
-    handle, name = Path(path).stem, ""
-    if account:
-        acc = parse_ytd(account, "account.js")
-        acc = acc[0].get("account", acc[0]) if acc and isinstance(acc[0], dict) else {}
-        handle, name = acc.get("username") or handle, acc.get("accountDisplayName", "")
-    tweets, seen = [], set()
-    for fname, text in files:
-        for entry in parse_ytd(text, fname):
-            t = archive_tweet(entry, handle, name)
+    "Every post in the X archive at `path` (.zip, unzipped folder, or a tweets.js file), with notes joined and edits marked."
+    files = archive_files(path)
+    names = tweet_files(files)
+    if not names:
+        raise HugtweetsError(f"{path} holds no data/tweets.js; pass the .zip (or unzipped folder) from "
+                             "Settings > Download an archive of your data")
+    roots = sorted({_archive_root(n) for n in names} | {_archive_root(n) for n in files if n.endswith("account.js")})
+    if len(roots) > 1:
+        raise HugtweetsError(f"{path} holds {len(roots)} archives ({', '.join(r.rstrip('/') or '.' for r in roots)}); "
+                             "pass each person's archive as its own SOURCE")
+    handle, name = _account(files, path)
+    tweets, seen, edits = [], set(), {}
+    def convert(entry):
+        t = archive_tweet(entry, handle, name)
+        if ids := _edit_ids(entry): edits.setdefault(t.id, ids)
+        return t
+    for fname in names:
+        for t in _convert(files[fname], fname, convert):
             if t.id and t.id in seen: continue
             seen.add(t.id)
             tweets.append(t)
     if not tweets: raise HugtweetsError(f"{path} holds no posts; pass an archive of an account that has posted")
+    notes = [e for n in files if _NOTES_FILE.search(n) for e in _convert(files[n], n, lambda e: e)]
+    join_notes(tweets, notes)
+    mark_edits(tweets, edits)
     return tweets
 
 # %% ../nbs/01a_tweet_sources.ipynb #24f16bbb
-def write_test_archive(path, tweets: list[dict], username="ada", display_name="Ada Lovelace", parts=1) -> Path:
-    "Write an X-archive .zip at `path` holding `tweets` (archive tweet dicts) split into `parts` files (for tests and demos)."
+def write_test_archive(path, tweets: list[dict], username="ada", display_name="Ada Lovelace", parts=1, notes: list | None = None,
+                       account_js: str | None = None) -> Path:
+    "Write an X-archive .zip at `path` holding `tweets` (archive tweet dicts) split into `parts` files, and `notes` (for tests and demos)."
     path = Path(path)
     with zipfile.ZipFile(path, "w") as zf:
         acc = [{"account": {"username": username, "accountDisplayName": display_name, "accountId": "1"}}]
-        zf.writestr(f"{username}-archive/data/account.js", "window.YTD.account.part0 = " + json.dumps(acc))
+        zf.writestr(f"{username}-archive/data/account.js", account_js or "window.YTD.account.part0 = " + json.dumps(acc))
         for i in range(parts):
             part = [{"tweet": t} for t in tweets[i::parts]]
             name = "tweets.js" if i == 0 else f"tweets-part{i}.js"
             zf.writestr(f"{username}-archive/data/{name}", f"window.YTD.tweets.part{i} = " + json.dumps(part, indent=2))
+        if notes: zf.writestr(f"{username}-archive/data/note-tweet.js", "window.YTD.note_tweet.part0 = " + json.dumps(notes, indent=2))
     return path
 
 # %% ../nbs/01a_tweet_sources.ipynb #5b3568e1
 def _table_rows(path: Path) -> Iterator[dict]:
     if path.suffix.lower() == ".csv":
-        with open(path, newline="", encoding="utf-8-sig") as f: yield from csv.DictReader(f)
+        with open(path, newline="", encoding="utf-8-sig") as f: yield from csv.DictReader(f, strict=True)
         return
     with open(path, encoding="utf-8-sig") as f:
         for i, line in enumerate(f, 1):
@@ -168,6 +384,13 @@ def _table_rows(path: Path) -> Iterator[dict]:
             if not isinstance(row, dict): raise HugtweetsError(f"{path.name} line {i} is not a JSON object; write one object per line")
             yield row
 
+def _cell_text(v, path: Path, i: int, col: str) -> str:
+    "A text cell as a string: missing, null and NaN are empty; a list or object is refused."
+    if v is None or (isinstance(v, float) and math.isnan(v)): return ""
+    if isinstance(v, (list, dict)):
+        raise HugtweetsError(f"{path.name} row {i + 1}: {col!r} is a JSON {type(v).__name__}, not text; write each post's text as a string")
+    return str(v)
+
 def read_table(path, text_col: str = "text") -> list[Tweet]:
     "Posts from a .jsonl or .csv file with a `text_col` column and an optional `handle` column."
     path = Path(path)
@@ -177,13 +400,17 @@ def read_table(path, text_col: str = "text") -> list[Tweet]:
             if text_col not in row:
                 raise HugtweetsError(f"{path.name} has no {text_col!r} column (it has {', '.join(map(str, row)) or 'none'}); "
                                      "name the text column with --text-col")
-            text = str(row[text_col] or "")
+            text = _cell_text(row[text_col], path, i, text_col)
             tweets.append(Tweet(id=str(row.get("id", i)), text=text, handle=str(row.get("handle") or path.stem),
                                 created_at=str(row.get("created_at", "")), is_retweet=is_retweet_text(text),
                                 is_reply=str(row.get("is_reply", "")).lower() in ("1", "true", "yes")))
-    except (UnicodeDecodeError, csv.Error) as e:
-        raise HugtweetsError(f"{path.name} could not be read ({type(e).__name__}); save it as UTF-8 {path.suffix[1:]}") from None
+    except UnicodeDecodeError:
+        raise HugtweetsError(f"{path.name} is not UTF-8 text; save it as UTF-8 {path.suffix[1:]}") from None
+    except csv.Error as e:
+        raise HugtweetsError(f"{path.name} is not a well-formed CSV ({e}); check its quotes, or save it again as UTF-8 csv") from None
     if not tweets: raise HugtweetsError(f"{path.name} holds no rows; pass a file with one post per row")
+    if not any(t.text.strip() for t in tweets):
+        raise HugtweetsError(f"every {text_col!r} in {path.name} is empty; name the column that holds the posts with --text-col")
     return tweets
 
 # %% ../nbs/01a_tweet_sources.ipynb #4952d4b4
@@ -208,41 +435,150 @@ def split_source(spec: str) -> tuple[str, str]:
     if not rest.strip().lstrip("@"): raise HugtweetsError(f"{spec!r} names no account; {_SOURCE_HELP}")
     return scheme.lower(), rest.strip().lstrip("@")
 
-# %% ../nbs/01a_tweet_sources.ipynb #9c5496d5
-def with_retries(session: requests.Session, retries: int = 5, backoff: float = 1.0,
-                 statuses=(429, 500, 502, 503, 504)) -> requests.Session:
-    "`session` set to retry GETs on `statuses` up to `retries` times, honouring `Retry-After`."
-    retry = Retry(total=retries, backoff_factor=backoff, status_forcelist=statuses, allowed_methods=["GET"],
-                  respect_retry_after_header=True, raise_on_status=True)
-    for prefix in ("http://", "https://"): session.mount(prefix, HTTPAdapter(max_retries=retry))
-    session.headers["User-Agent"] = "hugtweets (+https://github.com/hugtweets/hugtweets)"
-    return session
+def check_handle(scheme: str, name: str) -> str:
+    "`name` if it is a valid account name on network `scheme` (`x`, `mastodon` USER@INSTANCE, `bsky`), else a one-line error."
+    if scheme == "x": ok = bool(HANDLE_RE["x"].fullmatch(name))
+    elif scheme == "mastodon":
+        user, _, instance = name.partition("@")
+        ok = bool(HANDLE_RE["mastodon"].fullmatch(user) and HANDLE_RE["host"].fullmatch(instance))
+    else: ok = bool(HANDLE_RE["host"].fullmatch(name) or HANDLE_RE["did"].fullmatch(name))
+    if not ok:
+        rule = {"x": "1 to 15 letters, digits or _", "mastodon": "USER@INSTANCE, e.g. Gargron@mastodon.social",
+                "bsky": "a domain such as name.bsky.social, or a did:"}[scheme]
+        raise HugtweetsError(f"{scheme}:{name[:40]} is not a valid account name ({rule})")
+    return name
 
-def http_session(retries: int = 5, backoff: float = 1.0) -> requests.Session:
-    "A new `requests.Session` that retries rate-limited and failed GETs."
-    return with_retries(requests.Session(), retries, backoff)
+# %% ../nbs/01a_tweet_sources.ipynb #9c5496d5
+CONNECT_TIMEOUT, READ_TIMEOUT, TOTAL_TIMEOUT = 10, 30, 120  # seconds: to connect, for each read, for a whole answer
+RETRIES, BACKOFF, MAX_BACKOFF = 5, 1.0, 60  # retries of a failed request, first back-off and longest back-off (seconds)
+MAX_RATE_LIMIT_WAIT = 15 * 60  # the longest rate-limit wait (seconds); a server asking for more stops the download
+SHOW_WAIT_AFTER = 10           # waits longer than this (seconds) show a countdown
+MAX_ANSWER_BYTES = 64 * 1024**2  # the largest API answer read
+DEFAULT_POST_LIMIT = 3200      # posts read from an API when no --limit is given (X's own cap), for every network
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+X_HOST = "https://api.twitter.com"
+
+class RetriesExhausted(requests.exceptions.RetryError):
+    "A request that kept failing after every retry."
+
+def _when(seconds: float, now: float) -> str:
+    return datetime.fromtimestamp(now + seconds, timezone.utc).strftime("%H:%M UTC")
+
+class ApiSession(requests.Session):
+    "A `requests.Session` with timeouts, a total deadline per answer, and bounded retries that honour rate limits (with a cap)."
+    def __init__(self, retries: int = RETRIES, backoff: float = BACKOFF, base_url: str | None = None, host: str = X_HOST,
+                 connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT, total_timeout: float = TOTAL_TIMEOUT,
+                 max_wait: float = MAX_RATE_LIMIT_WAIT, sleep=time.sleep, clock=time.monotonic, now=time.time):
+        super().__init__()
+        self.retries, self.backoff, self.max_wait = retries, backoff, max_wait
+        self.base_url, self.host = (base_url or "").rstrip("/"), host
+        self.timeouts, self.total_timeout = (connect_timeout, read_timeout), total_timeout
+        self.sleep, self.clock, self.now = sleep, clock, now
+        self.headers["User-Agent"] = "hugtweets (+https://github.com/hugtweets/hugtweets)"
+
+    def request(self, method, url, *args, **kwargs):
+        if self.base_url and url.startswith(self.host): url = self.base_url + url[len(self.host):]
+        kwargs["timeout"], kwargs["stream"] = self.timeouts, True
+        service = urlsplit(url).netloc
+        for attempt in range(self.retries + 1):
+            last = attempt == self.retries
+            try: r = self._fetch(method, url, *args, **kwargs)
+            except requests.ConnectionError as e:
+                if last or isinstance(e, requests.Timeout): raise
+                self._wait(self._backoff(attempt), service, "to reconnect"); continue
+            if r.status_code not in RETRY_STATUSES: return r
+            if last: raise RetriesExhausted(f"{service} answered {r.status_code} {self.retries + 1} times")
+            wait = self.rate_limit_wait(r)
+            if wait is None: wait = self._backoff(attempt)
+            if wait > self.max_wait:
+                raise HugtweetsError(f"{service} asks to wait {wait / 60:,.0f} minutes (rate limit, longer than MAX_RATE_LIMIT_WAIT, "
+                                     f"{self.max_wait / 60:.0f} min); try again after {_when(wait, self.now())}")
+            self._wait(wait, service, f"(answered {r.status_code})")
+
+    def _backoff(self, attempt: int) -> float: return min(self.backoff * 2 ** attempt, MAX_BACKOFF)
+
+    def rate_limit_wait(self, r: requests.Response) -> float | None:
+        "Seconds the server asks to wait, from `Retry-After` (seconds or a date) or `x-rate-limit-reset` (epoch seconds); None if neither."
+        ra, reset = r.headers.get("Retry-After"), r.headers.get("x-rate-limit-reset")
+        try:
+            if ra is not None:
+                return max(0.0, float(ra)) if ra.strip().replace(".", "", 1).isdigit() else max(0.0, parsedate_to_datetime(ra).timestamp() - self.now())
+            if reset is not None: return max(0.0, float(reset) - self.now() + 1)
+        except (TypeError, ValueError): return None
+        return None
+
+    def _wait(self, seconds: float, service: str, why: str):
+        if seconds <= SHOW_WAIT_AFTER: return self.sleep(seconds)
+        with tqdm(total=math.ceil(seconds), desc=f"{service} rate limit: waiting {why}", unit="s", leave=False, file=sys.stderr) as bar:
+            for _ in range(math.ceil(seconds)): self.sleep(1); bar.update(1)
+
+    def _fetch(self, method, url, *args, **kwargs) -> requests.Response:
+        "One request whose body is read within `total_timeout` seconds of sending it."
+        deadline = self.clock() + self.total_timeout
+        r = super().request(method, url, *args, **kwargs)
+        chunks, n = [], 0
+        try:
+            while True:
+                if self.clock() > deadline:
+                    raise requests.exceptions.ReadTimeout(f"no complete answer within {self.total_timeout:g} s")
+                chunk = r.raw.read1(65536, decode_content=True) if hasattr(r.raw, "read1") else r.raw.read(65536, decode_content=True)
+                if not chunk: break
+                chunks.append(chunk); n += len(chunk)
+                if n > MAX_ANSWER_BYTES: raise requests.exceptions.ContentDecodingError(f"an answer over {MAX_ANSWER_BYTES:,} bytes")
+        except Exception: r.close(); raise
+        r._content, r._content_consumed = b"".join(chunks), True
+        r.close()
+        return r
+
+def http_session(retries: int = RETRIES, backoff: float = BACKOFF, **kwargs) -> ApiSession:
+    "A new `ApiSession` (timeouts, bounded retries, capped rate-limit waits)."
+    return ApiSession(retries, backoff, **kwargs)
+
+def RebasedSession(base_url: str, host: str = X_HOST, **kwargs) -> ApiSession:
+    "An `ApiSession` that sends requests for `host` to `base_url` instead (tweepy hard-codes the X host)."
+    return ApiSession(base_url=base_url, host=host, **kwargs)
 
 # %% ../nbs/01a_tweet_sources.ipynb #f51ac2b5
 def network_error(e: Exception, service: str) -> HugtweetsError:
-    "A one-line `HugtweetsError` for a failed request to `service` (retries exhausted, no connection, ...)."
+    "A one-line `HugtweetsError` for a failed request to `service` (retries exhausted, no connection, timed out, ...)."
+    if isinstance(e, HugtweetsError): return e
     if isinstance(e, requests.exceptions.RetryError):
         return HugtweetsError(f"{service} kept failing or rate-limiting after several retries; try again later")
+    if isinstance(e, requests.exceptions.ConnectTimeout):
+        return HugtweetsError(f"could not connect to {service} (timed out after {CONNECT_TIMEOUT} s); check the network")
+    if isinstance(e, requests.Timeout):
+        return HugtweetsError(f"{service} timed out: it did not answer in time ({e}); try again later")
     if isinstance(e, requests.ConnectionError):
         return HugtweetsError(f"could not connect to {service}; check the network (in Colab, rerun the cell)")
+    if isinstance(e, (ValueError, KeyError, TypeError, AttributeError)):
+        return HugtweetsError(f"{service} sent an answer hugtweets cannot read ({type(e).__name__}); try again later")
     return HugtweetsError(f"{service} request failed ({type(e).__name__}); try again later")
+
+def json_answer(r: requests.Response, service: str, kind=dict):
+    "The JSON body of `r`, checked to be a `kind`; a one-line error for anything else."
+    try: data = r.json()
+    except ValueError: raise HugtweetsError(f"{service} sent an answer that is not JSON (HTTP {r.status_code}); try again later") from None
+    if not isinstance(data, kind):
+        raise HugtweetsError(f"{service} sent a JSON {type(data).__name__} where a {kind.__name__} was expected; try again later")
+    return data
 
 # %% ../nbs/01a_tweet_sources.ipynb #d47476f3
 class _HTMLText(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.parts = []
+        self.parts, self.skip = [], 0  # skip: depth inside a <p class="quote-inline">
     def handle_starttag(self, tag, attrs):
+        if self.skip: self.skip += tag == "p"; return
+        if tag == "p" and "quote-inline" in (dict(attrs).get("class") or "").split(): self.skip = 1; return
         if tag == "br": self.parts.append("\n")
         elif tag == "p" and self.parts: self.parts.append("\n\n")
-    def handle_data(self, data): self.parts.append(data)
+    def handle_endtag(self, tag):
+        if self.skip and tag == "p": self.skip -= 1
+    def handle_data(self, data):
+        if not self.skip: self.parts.append(data)
 
 def html_to_text(html_text: str) -> str:
-    "The text of a Mastodon status's HTML `content`, with paragraphs and line breaks as new lines."
+    "The text of a Mastodon status's HTML `content`, with paragraphs and line breaks as new lines (quote fallbacks dropped)."
     parser = _HTMLText()
     parser.feed(html_text or "")
     parser.close()
@@ -254,10 +590,11 @@ class MastodonClient:
     def __init__(self, instance: str, base_url: str | None = None, session: requests.Session | None = None):
         self.instance, self.base_url = instance, (base_url or f"https://{instance}").rstrip("/")
         self.session = session or http_session()
+        self.service = f"Mastodon ({instance})"
 
     def _get(self, url, params=None) -> requests.Response:
-        try: r = self.session.get(url, params=params, timeout=30)
-        except requests.RequestException as e: raise network_error(e, f"Mastodon ({self.instance})") from None
+        try: r = self.session.get(url, params=params, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
+        except requests.RequestException as e: raise network_error(e, self.service) from None
         return r
 
     def account(self, user: str) -> dict:
@@ -265,32 +602,38 @@ class MastodonClient:
         r = self._get(f"{self.base_url}/api/v1/accounts/lookup", {"acct": user})
         if r.status_code in (404, 410):
             raise HugtweetsError(f"no Mastodon account {user}@{self.instance}; check the name (mastodon:USER@INSTANCE)")
-        if not r.ok: raise HugtweetsError(f"Mastodon ({self.instance}) answered {r.status_code} for {user}; try again later")
-        return r.json()
+        if not r.ok: raise HugtweetsError(f"{self.service} answered {r.status_code} for {user}; try again later")
+        acct = json_answer(r, self.service)
+        if not isinstance(acct.get("id"), (str, int)): raise HugtweetsError(f"{self.service} sent an account with no id; try again later")
+        return acct
 
     def posts(self, user: str, limit: int | None = None, replies: bool = True) -> Iterator[Tweet]:
-        "Yield up to `limit` public posts of `user`, newest first, boosts excluded."
+        "Yield up to `limit` (`DEFAULT_POST_LIMIT` when None) public posts of `user`, newest first, boosts excluded."
+        limit = limit or DEFAULT_POST_LIMIT
         acct = self.account(user)
         handle = f"{acct.get('username') or user}@{self.instance}"
         url, params = f"{self.base_url}/api/v1/accounts/{acct['id']}/statuses", {"limit": 40, "exclude_reblogs": "true"}
         if not replies: params["exclude_replies"] = "true"
-        n = 0
+        n, seen = 0, set()
         with tqdm(total=limit, desc=f"mastodon:{handle}", unit=" posts", leave=False) as bar:
-            while url and (limit is None or n < limit):
+            while url and n < limit and url not in seen:  # a Link already followed would loop for ever
+                seen.add(url)
                 r = self._get(url, params)
-                if not r.ok: raise HugtweetsError(f"Mastodon ({self.instance}) answered {r.status_code} for {handle}'s posts; try again later")
-                page = r.json()
+                if not r.ok: raise HugtweetsError(f"{self.service} answered {r.status_code} for {handle}'s posts; try again later")
+                page = json_answer(r, self.service, list)
                 if not page: break
-                for s in page[:None if limit is None else limit - n]:
-                    yield mastodon_tweet(s, handle, acct.get("display_name", ""))
+                for s in page[:limit - n]:
+                    yield mastodon_tweet(s, handle, acct.get("display_name", ""), self.service)
                     n += 1
                 bar.update(n - bar.n)
                 url, params = r.links.get("next", {}).get("url"), None
 
-def mastodon_tweet(status: dict, handle: str, display_name: str = "") -> Tweet:
+def mastodon_tweet(status: dict, handle: str, display_name: str = "", service: str = "Mastodon") -> Tweet:
     "A `Tweet` from a Mastodon status."
-    return Tweet(id=str(status["id"]), text=html_to_text(status.get("content", "")), handle=handle, display_name=display_name,
-                 created_at=status.get("created_at", ""), is_retweet=status.get("reblog") is not None,
+    if not isinstance(status, dict) or "id" not in status:
+        raise HugtweetsError(f"{service} sent a status without an id; try again later")
+    return Tweet(id=str(status["id"]), text=html_to_text(str(status.get("content") or "")), handle=handle, display_name=display_name,
+                 created_at=str(status.get("created_at") or ""), is_retweet=status.get("reblog") is not None,
                  is_reply=status.get("in_reply_to_id") is not None)
 
 # %% ../nbs/01a_tweet_sources.ipynb #4e27782f
@@ -300,40 +643,75 @@ class BlueskyClient:
         self.base_url, self.session = base_url.rstrip("/"), session or http_session()
 
     def _page(self, params) -> dict:
-        try: r = self.session.get(f"{self.base_url}/xrpc/app.bsky.feed.getAuthorFeed", params=params, timeout=30)
+        try: r = self.session.get(f"{self.base_url}/xrpc/app.bsky.feed.getAuthorFeed", params=params, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
         except requests.RequestException as e: raise network_error(e, "Bluesky") from None
         if r.status_code in (400, 404):
-            msg = r.json().get("message", "") if "json" in r.headers.get("content-type", "") else ""
+            try: msg = r.json().get("message", "") if "json" in r.headers.get("content-type", "") else ""
+            except (ValueError, AttributeError): msg = ""
             raise HugtweetsError(f"no Bluesky account {params['actor']} ({msg or r.status_code}); check the handle (bsky:NAME.bsky.social)")
         if not r.ok: raise HugtweetsError(f"Bluesky answered {r.status_code} for {params['actor']}; try again later")
-        return r.json()
+        page = json_answer(r, "Bluesky")
+        if not isinstance(page.get("feed", []), list): raise HugtweetsError("Bluesky sent a feed that is not a list; try again later")
+        return page
 
     def posts(self, handle: str, limit: int | None = None, replies: bool = True) -> Iterator[Tweet]:
-        "Yield up to `limit` feed items of `handle`, newest first (reposts flagged as retweets)."
-        handle = bluesky_handle(handle)
+        "Yield up to `limit` (`DEFAULT_POST_LIMIT` when None) feed items of `handle`, newest first (reposts flagged as retweets)."
+        handle, limit = bluesky_handle(handle), limit or DEFAULT_POST_LIMIT
+        check_handle("bsky", handle)
         params = {"actor": handle, "limit": 100, "filter": "posts_with_replies" if replies else "posts_no_replies"}
-        n = 0
+        n, cursors, uris = 0, set(), set()
         with tqdm(total=limit, desc=f"bsky:{handle}", unit=" posts", leave=False) as bar:
-            while limit is None or n < limit:
+            while n < limit:
                 page = self._page(params)
-                feed = page.get("feed", [])
-                for item in feed[:None if limit is None else limit - n]:
-                    yield bluesky_tweet(item, handle)
+                feed = page.get("feed") or []
+                for item in feed:
+                    if n >= limit: break
+                    t = bluesky_tweet(item, handle)
+                    if t.id in uris: continue  # a pinned post, met again in its place (or a page served twice)
+                    uris.add(t.id)
+                    yield t
                     n += 1
                 bar.update(n - bar.n)
-                if not feed or not page.get("cursor"): break
-                params["cursor"] = page["cursor"]
+                cursor = page.get("cursor")
+                if not feed or not isinstance(cursor, str) or not cursor or cursor in cursors: break
+                cursors.add(cursor)
+                params["cursor"] = cursor
 
 def bluesky_handle(name: str) -> str:
     "A full Bluesky handle: `jay` -> `jay.bsky.social`; domains and DIDs as they are."
     return name if "." in name or name.startswith("did:") else f"{name}.bsky.social"
 
+def bluesky_text(record: dict) -> tuple[str, dict]:
+    "The text of a Bluesky post record with `#link` facets removed and `#mention` facets as `@handle`, and the mentions (handle -> name)."
+    text = record.get("text") if isinstance(record.get("text"), str) else ""
+    data, cuts, mentions = text.encode("utf-8"), [], {}
+    for f in record.get("facets") or []:
+        idx = f.get("index") if isinstance(f, dict) else None
+        if not isinstance(idx, dict): continue
+        s, e = idx.get("byteStart"), idx.get("byteEnd")
+        if not (isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(data)): continue
+        kinds = {str(x.get("$type", "")).rsplit("#", 1)[-1] for x in f.get("features") or [] if isinstance(x, dict)}
+        if "link" in kinds: cuts.append((s, e, b" "))
+        elif "mention" in kinds:
+            h = data[s:e].decode("utf-8", "replace").lstrip("@").strip()
+            if h:
+                cuts.append((s, e, f"@{h}".encode()))
+                mentions[h.lower()] = h.split(".")[0]
+    for s, e, new in sorted(cuts, reverse=True): data = data[:s] + new + data[e:]
+    return data.decode("utf-8", "replace"), mentions
+
 def bluesky_tweet(item: dict, handle: str) -> Tweet:
     "A `Tweet` from one item of a Bluesky author feed."
-    post, record = item.get("post", {}), item.get("post", {}).get("record", {})
-    return Tweet(id=post.get("uri", ""), text=record.get("text", ""), handle=handle,
-                 display_name=post.get("author", {}).get("displayName", ""), created_at=record.get("createdAt", ""),
-                 is_retweet="reason" in item and item["reason"] is not None, is_reply="reply" in record)
+    post = item.get("post") if isinstance(item, dict) else None
+    if not isinstance(post, dict) or not isinstance(post.get("record"), dict):
+        raise HugtweetsError("Bluesky sent a feed item without a post record; try again later")
+    record, reason = post["record"], item.get("reason")
+    text, mentions = bluesky_text(record)
+    author = post.get("author") if isinstance(post.get("author"), dict) else {}
+    reason_type = str(reason.get("$type", "")) if isinstance(reason, dict) else ""
+    return Tweet(id=str(post.get("uri", "")), text=text, handle=handle, display_name=str(author.get("displayName") or ""),
+                 created_at=str(record.get("createdAt", "")), is_retweet=reason is not None and not reason_type.endswith("reasonPin"),
+                 is_reply="reply" in record, mentions=mentions)
 
 # %% ../nbs/01a_tweet_sources.ipynb #a53f8fdf
 X_HOST = "https://api.twitter.com"
@@ -379,64 +757,67 @@ X_TWEET_FIELDS = ["created_at", "entities", "in_reply_to_user_id", "referenced_t
 class XClient:
     "Recent posts of X accounts through the X API v2 with tweepy, cached page by page so a download resumes."
     def __init__(self, bearer_token: str | None = None, base_url: str | None = None, session: requests.Session | None = None,
-                 retries: int = 5, backoff: float = 1.0):
+                 retries: int = RETRIES, backoff: float = BACKOFF):
         import tweepy
         token = bearer_token or get_secret("X_BEARER_TOKEN", "read posts from the X API")
-        self.client = tweepy.Client(bearer_token=token, return_type=dict, wait_on_rate_limit=True)
-        # tweepy waits out 429s itself (until x-rate-limit-reset); the session retries server errors.
-        self.client.session = session or with_retries(RebasedSession(base_url) if base_url else requests.Session(),
-                                                      retries, backoff, statuses=(500, 502, 503, 504))
+        self.client = tweepy.Client(bearer_token=token, return_type=dict, wait_on_rate_limit=False)
+        self.client.session = session or ApiSession(retries, backoff, base_url=base_url)
 
     def _call(self, method, handle, *args, **kwargs) -> dict:
-        try: return check_x_answer(method(*args, **kwargs), handle)
+        try: answer = method(*args, **kwargs)
         except HugtweetsError: raise
         except Exception as e: raise x_error(e, handle) from None
+        if not isinstance(answer, dict): raise HugtweetsError(f"the X API sent an answer hugtweets cannot read for @{handle}; try again later")
+        return check_x_answer(answer, handle)
 
     def user(self, handle: str) -> dict:
         "The user record (`id`, `name`, `username`, `protected`) of `handle`."
-        user = self._call(self.client.get_user, handle, username=handle, user_fields=["protected"])["data"]
+        user = self._call(self.client.get_user, check_handle("x", handle), username=handle, user_fields=["protected"]).get("data")
+        if not isinstance(user, dict) or not user.get("id"): raise HugtweetsError(f"the X API sent no user record for @{handle}; try again later")
         if user.get("protected"):
             raise HugtweetsError(f"@{handle}'s posts are protected; ask them for their archive (Settings > Download an archive of your data)")
         return user
 
     def cache(self, handle: str, exclude=("retweets",)) -> Path:
         "The page cache folder of `handle` for this `exclude` setting."
-        return cache_dir("x", handle.lower(), "exclude-" + ("-".join(sorted(exclude)) or "none"))
+        return cache_dir("x", check_handle("x", handle).lower(), "exclude-" + ("-".join(sorted(exclude)) or "none"))
 
-    def pages(self, handle: str, limit: int = 3200, exclude=("retweets",)) -> Iterator[dict]:
-        "Yield API pages of `handle`'s posts until `limit` posts: cached pages first, then new ones, each saved as it arrives."
-        import tweepy
-        cache, n, token = self.cache(handle, exclude), 0, None
+    def pages(self, handle: str, limit: int = DEFAULT_POST_LIMIT, exclude=("retweets",)) -> Iterator[dict]:
+        "Yield API pages of `handle`'s posts until `limit` posts, an empty page or a repeated `next_token`: cached pages first, then new ones, each saved as it arrives."
+        cache, n, token, tokens = self.cache(handle, exclude), 0, None, set()
         files = sorted(cache.glob("page-*.json"))
         for f in files:
             page = json.loads(f.read_text())
             yield page
             n += len(page.get("data", []))
             token = page.get("meta", {}).get("next_token")
+            tokens.add(token)
         if n >= limit or (files and not token): return
         user = self.user(handle)
-        # X bills every post it returns, so a small `limit` asks for small pages (the API allows 5 to 100).
-        pager = tweepy.Paginator(self.client.get_users_tweets, user["id"], max_results=min(100, max(5, limit)), exclude=list(exclude) or None,
-                                 pagination_token=token, tweet_fields=X_TWEET_FIELDS, expansions=["entities.mentions.username"],
-                                 user_fields=["name"])
-        it, i = iter(pager), len(files)
+        i = len(files)
         while n < limit:
-            try: page = next(it)
-            except StopIteration: return
-            except Exception as e: raise x_error(e, handle) from None
-            check_x_answer(page, handle)
+            # X bills every post it returns, so a small `limit` asks for small pages (the API allows 5 to 100).
+            page = self._call(self.client.get_users_tweets, handle, user["id"], max_results=min(100, max(5, limit)),
+                              exclude=list(exclude) or None, pagination_token=token, tweet_fields=X_TWEET_FIELDS,
+                              expansions=["entities.mentions.username"], user_fields=["name"])
+            data, meta = page.get("data"), page.get("meta") if isinstance(page.get("meta"), dict) else {}
+            if not isinstance(data, list) or not data: return  # an empty page ends the timeline (and is not cached)
+            nxt = meta.get("next_token")
+            if nxt and nxt in tokens | {token}: return  # a page that points back: the timeline loops (not cached)
             atomic_write(cache/f"page-{i:05d}.json", json.dumps(page))
             yield page
-            i, n = i + 1, n + len(page.get("data", []))
-            if not page.get("meta", {}).get("next_token"): return
+            i, n, token = i + 1, n + len(data), nxt
+            if not token: return
+            tokens.add(token)
 
     def posts(self, handle: str, limit: int | None = None, exclude=("retweets",)) -> Iterator[Tweet]:
-        "Yield up to `limit` (at most 3,200) recent posts of `handle`."
-        limit = min(limit or 3200, 3200)
+        "Yield up to `limit` (at most `DEFAULT_POST_LIMIT`, 3,200) recent posts of `handle`."
+        limit = min(limit or DEFAULT_POST_LIMIT, DEFAULT_POST_LIMIT)
         n = 0
         with tqdm(total=limit, desc=f"x:{handle}", unit=" posts", leave=False) as bar:
             for page in self.pages(handle, limit, exclude):
-                names = {u["username"].lower(): u.get("name", "") for u in page.get("includes", {}).get("users", [])}
+                users = (page.get("includes") or {}).get("users") or []
+                names = {u["username"].lower(): u.get("name", "") for u in users if isinstance(u, dict) and isinstance(u.get("username"), str)}
                 for t in page.get("data", [])[:limit - n]:
                     yield x_tweet(t, handle, names)
                     n += 1
@@ -444,21 +825,27 @@ class XClient:
 
 def x_tweet(t: dict, handle: str, names: dict | None = None) -> Tweet:
     "A `Tweet` from an X API v2 tweet object; `names` maps mentioned usernames (lower case) to display names."
-    refs = {r.get("type") for r in t.get("referenced_tweets", [])}
+    if not isinstance(t, dict) or "id" not in t: raise HugtweetsError(f"the X API sent a post without an id for @{handle}; try again later")
+    refs = {r.get("type") for r in t.get("referenced_tweets") or [] if isinstance(r, dict)}
     text = (t.get("note_tweet") or {}).get("text") or t.get("text", "")  # posts over 280 characters are "note tweets"
-    mentions = {m["username"].lower(): (names or {}).get(m["username"].lower(), "") for m in t.get("entities", {}).get("mentions", [])}
-    return Tweet(id=str(t["id"]), text=text, handle=handle, created_at=t.get("created_at", ""),
-                 is_retweet="retweeted" in refs or is_retweet_text(text),
+    ms = (t.get("entities") or {}).get("mentions") or []
+    mentions = {m["username"].lower(): (names or {}).get(m["username"].lower(), "") for m in ms
+                if isinstance(m, dict) and isinstance(m.get("username"), str)}
+    return Tweet(id=str(t["id"]), text=str(text), handle=handle, created_at=str(t.get("created_at", "")),
+                 is_retweet="retweeted" in refs or is_retweet_text(str(text)),
                  is_reply="replied_to" in refs or bool(t.get("in_reply_to_user_id")), mentions=mentions)
 
 # %% ../nbs/01a_tweet_sources.ipynb #2c8be383
 def load_source(spec: str, text_col: str = "text", limit: int | None = None, replies: bool = True) -> list[Tweet]:
     "All posts of one SOURCE: an archive or .jsonl/.csv path, `x:HANDLE`, `mastodon:USER@INSTANCE` or `bsky:HANDLE`."
     scheme, rest = split_source(spec)
-    if scheme == "x": return list(XClient().posts(rest, limit))
+    if scheme == "x":
+        check_handle("x", rest)
+        return list(XClient().posts(rest, limit))
     if scheme == "mastodon":
         user, _, instance = rest.partition("@")
         if not user or not instance: raise HugtweetsError(f"{spec!r} is not mastodon:USER@INSTANCE (e.g. mastodon:Gargron@mastodon.social)")
+        check_handle("mastodon", rest)
         return list(MastodonClient(instance).posts(user, limit, replies))
     if scheme == "bsky": return list(BlueskyClient().posts(rest, limit, replies))
     return read_path(rest, text_col)

@@ -6,30 +6,36 @@ Docs: https://hugtweets.github.io/hugtweets/tweets.html.md"""
 
 # %% ../nbs/01_tweets.ipynb #01b10980
 from __future__ import annotations
-import html, json, random, re, shlex, sys, tempfile, unicodedata
+import functools, html, json, random, re, shlex, sys, tempfile, unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-from .core import HugtweetsError, OutputSavedError, atomic_dir, check_out_dir, is_offline, local_paths, log_artifact
+from .core import HugtweetsError, OutputSavedError, atomic_dir, check_out_dir, deprecated, local_paths, log_artifact, oversample as oversample_groups
 from .tweet_sources import Tweet, load_source
 
 # %% auto #0
-__all__ = ['URL_RE', 'HASHTAG_RE', 'MENTION_RE', 'MIN_CHARS', 'WARN_CHARS', 'unescape_html', 'remove_urls',
-           'normalize_whitespace', 'clean_display_name', 'replace_mentions', 'drop_trailing_hashtags', 'hashtag_words',
-           'is_boring', 'clean_text', 'clean_tweets', 'check_enough_text', 'split_by_handle', 'oversample',
-           'write_jsonl', 'stats_table', 'log_dataset_to_wandb', 'build_dataset']
+__all__ = ['URL_RE', 'HASHTAG_RE', 'MENTION_RE', 'CHARS_PER_WORD', 'DROP_COLUMNS', 'MIN_CHARS', 'WARN_CHARS', 'unescape_html',
+           'remove_urls', 'normalize_whitespace', 'clean_display_name', 'replace_mentions', 'drop_reply_mentions',
+           'drop_trailing_hashtags', 'hashtag_words', 'word_count', 'is_boring', 'clean_text', 'clean_tweets',
+           'most_removed', 'check_enough_text', 'split_by_handle', 'oversample', 'write_jsonl', 'stats_table',
+           'log_dataset_to_wandb', 'build_dataset']
 
 # %% ../nbs/01_tweets.ipynb #dcde525f
 def unescape_html(text: str) -> str:
-    "`text` with HTML entities (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#39;`, ...) turned into characters."
-    return html.unescape(text)
+    "`text` with HTML entities (`&amp;`, `&lt;`, `&#8230;`, ...) turned into characters, until none is left (`&amp;#8230;` -> `…`)."
+    for _ in range(5):  # a double-escaped entity needs two passes; more than a few is never needed
+        new = html.unescape(text)
+        if new == text: break
+        text = new
+    return text
 
 # %% ../nbs/01_tweets.ipynb #d3db2fe1
 URL_RE = re.compile(r"(?:\bhttps?://|\bwww\.)\S+", re.IGNORECASE)
 
 def remove_urls(text: str) -> str:
     "`text` without URLs, wherever they stand."
-    return URL_RE.sub(" ", text)
+    low = text.lower()
+    return URL_RE.sub(" ", text) if "http" in low or "www." in low else text
 
 # %% ../nbs/01_tweets.ipynb #a273e1e5
 def normalize_whitespace(text: str, keep_newlines: bool = False) -> str:
@@ -39,6 +45,9 @@ def normalize_whitespace(text: str, keep_newlines: bool = False) -> str:
 
 # %% ../nbs/01_tweets.ipynb #ac98ab0a
 HASHTAG_RE = re.compile(r"(?<![\w&])#(\w+)")
+_NAME_LINKS = re.compile(r"https?://\S+|\bwww\.\S+|@?[\w.-]+@[\w-]+(?:\.[\w-]+)+|@[\w.-]+|\b[\w-]+(?:\.[\w-]+)*\.bsky\.social\b", re.IGNORECASE)
+_NAME_SEPARATORS = re.compile(r"\s+[|•·/—–-]\s+|\s*[|•·]\s*")
+_NAME_EDGES = " \t-–—|•·:;,/()[]{}"
 
 def _is_emoji(c: str) -> bool:
     "Emoji, their modifiers and joiners (symbols of category So, skin tones, ZWJ, variation selectors, tags, keycaps)."
@@ -46,80 +55,124 @@ def _is_emoji(c: str) -> bool:
     return (unicodedata.category(c) == "So" or 0x1F3FB <= o <= 0x1F3FF or o in (0x200D, 0xFE0E, 0xFE0F, 0x20E3)
             or 0xE0020 <= o <= 0xE007F)
 
+@functools.lru_cache(maxsize=65536)  # the same few names come back in post after post
 def clean_display_name(name: str) -> str:
-    "A display name without hashtags, emoji and a ` | tagline`: `Jeremy #mask4all Howard` -> `Jeremy Howard`."
-    name = re.split(r"\s+[|•·]\s+", name or "")[0]
+    "A display name without links, handles, hashtags, emoji and a ` | tagline`: `Jeremy #mask4all Howard` -> `Jeremy Howard`."
+    name = _NAME_LINKS.sub(" ", name or "")
+    name = re.sub(r"[(\[{]\s*[)\]}]", " ", name)  # brackets a link or handle was in
+    name = next((p for p in (p.strip(_NAME_EDGES) for p in _NAME_SEPARATORS.split(name)) if p), "")
     name = HASHTAG_RE.sub(" ", re.sub("[#*0-9]\ufe0f?\u20e3", " ", name))
-    return " ".join("".join(c for c in name if not _is_emoji(c)).split())
+    return " ".join("".join(c for c in name if not _is_emoji(c)).split()).strip(_NAME_EDGES)
 
 # %% ../nbs/01_tweets.ipynb #c4f9006f
 MENTION_RE = re.compile(r"(?<![\w@])@(\w+(?:[.-]\w+)*)(?:@\w+(?:[.-]\w+)+)?")
 
 def replace_mentions(text: str, names: dict | None = None) -> str:
     "`text` with each `@handle` replaced by its cleaned display name from `names` (lower-case handle -> name), else by `handle`."
+    if "@" not in text: return text
     names = {k.lower(): v for k, v in (names or {}).items()}
     def sub(m): return clean_display_name(names.get(m[1].lower(), "")) or m[1]
     return MENTION_RE.sub(sub, text)
+
+# %% ../nbs/01_tweets.ipynb #8b2d0e02
+_LEAD_MENTION = re.compile(r"@\w+\s*")
+
+def drop_reply_mentions(text: str, lead: int = 0) -> str:
+    "`text` without the @mentions that open it before position `lead` (where X's `display_text_range` starts)."
+    cut = 0
+    while lead > 0 and cut < lead and (m := _LEAD_MENTION.match(text, cut)): cut = m.end()
+    return text[cut:]
 
 # %% ../nbs/01_tweets.ipynb #b7b9135a
 _TRAILING_TAGS = re.compile(r"(?:(?<![\w&#])#\w+\s*)+$")
 
 def _drop_trailing(line: str) -> str:
-    m = _TRAILING_TAGS.search(line)
+    m = _TRAILING_TAGS.search(line) if "#" in line else None
     if not m: return line
     head, tags = line[:m.start()].rstrip(), m[0].split()
     return f"{head} {tags[0]}" if head and (head[-1].isalnum() or head[-1] == ",") else head
 
 def drop_trailing_hashtags(text: str) -> str:
     "`text` without the standalone run of hashtags that ends each line."
-    return "\n".join(_drop_trailing(line) for line in text.split("\n"))
+    return "\n".join(_drop_trailing(line) for line in text.split("\n")) if "#" in text else text
 
 def hashtag_words(text: str) -> str:
     "`text` with each remaining `#word` turned into `word`."
-    return HASHTAG_RE.sub(r"\1", text)
+    return HASHTAG_RE.sub(r"\1", text) if "#" in text else text
 
 # %% ../nbs/01_tweets.ipynb #d46a5cdd
+CHARS_PER_WORD = 2
+_SPACELESS = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                        "\uff66-\uff9f\U00020000-\U0002fa1f]")
+
+def word_count(text: str) -> float:
+    "Words in `text` without links, mentions and hashtags; characters of scripts without spaces count `1/CHARS_PER_WORD` each."
+    words = [w for w in text.split() if not ("http" in w or "@" in w or "#" in w)]
+    if text.isascii() or not _SPACELESS.search(text): return float(len(words))  # the usual case, fast
+    n = 0.0
+    for w in words:
+        k = len(_SPACELESS.findall(w))
+        n += k / CHARS_PER_WORD if k else 1
+    return n
+
 def is_boring(text: str, min_words: int = 3) -> bool:
-    "True when `text` has fewer than `min_words` words once words with `http`, `@` or `#` are discounted."
-    return sum(1 for w in text.split() if not any(s in w for s in ("http", "@", "#"))) < min_words
+    "True when `text` has fewer than `min_words` words (see `word_count`) once words with `http`, `@` or `#` are discounted."
+    return word_count(text) < min_words
 
 # %% ../nbs/01_tweets.ipynb #41718968
-def clean_text(text: str, names: dict | None = None, keep_newlines: bool = False) -> str:
-    "The cleaned text of a post: entities unescaped, links and trailing hashtags removed, mentions named, whitespace collapsed."
-    text = remove_urls(unescape_html(text))
+def clean_text(text: str, names: dict | None = None, keep_newlines: bool = False, lead: int = 0) -> str:
+    "The cleaned text of a post: reply mentions dropped, entities unescaped, links and trailing hashtags removed, mentions named, whitespace collapsed."
+    text = remove_urls(unescape_html(drop_reply_mentions(text, lead)))
     text = hashtag_words(replace_mentions(drop_trailing_hashtags(text), names))
     return normalize_whitespace(text, keep_newlines)
 
 # %% ../nbs/01_tweets.ipynb #b9bcd146
-def clean_tweets(tweets, keep_newlines: bool = False, replies: bool = True) -> tuple[list[dict], dict]:
-    "The kept `{'text', 'handle'}` rows of `tweets`, and per-handle stats `{'downloaded', 'retweets', 'short', 'kept'}`."
-    rows, stats, seen = [], {}, set()
+DROP_COLUMNS = ("retweets", "replies", "edits", "truncated", "short", "empty", "duplicates")
+
+def clean_tweets(tweets, keep_newlines: bool = False, replies: bool = True) -> tuple[list[dict], dict, dict]:
+    "The kept `{'text', 'handle'}` rows of `tweets`, per-handle counts (`downloaded`, each of `DROP_COLUMNS`, `kept`) and per-handle `info`."
+    rows, stats, info, seen = [], {}, {}, set()
     for t in tweets:
-        s = stats.setdefault(t.handle, dict(downloaded=0, retweets=0, short=0, kept=0))
+        s = stats.setdefault(t.handle, dict(downloaded=0, **{c: 0 for c in DROP_COLUMNS}, kept=0))
+        i = info.setdefault(t.handle, dict(notes=0))
         s["downloaded"] += 1
-        if t.is_retweet: s["retweets"] += 1; continue
-        if t.is_reply and not replies: continue
-        if is_boring(unescape_html(t.text)): s["short"] += 1; continue
-        text = clean_text(t.text, t.mentions, keep_newlines)
-        if not text or text in seen: continue
-        seen.add(text)
-        rows.append({"text": text, "handle": t.handle})
-        s["kept"] += 1
-    return rows, stats
+        i["notes"] += t.note
+        text = None
+        if t.is_retweet: why = "retweets"
+        elif t.is_reply and not replies: why = "replies"
+        elif t.drop: why = t.drop if t.drop in DROP_COLUMNS else "truncated"
+        elif is_boring(unescape_html(drop_reply_mentions(t.text, t.lead))): why = "short"
+        elif not (text := clean_text(t.text, t.mentions, keep_newlines, t.lead)): why = "empty"
+        elif text in seen: why = "duplicates"
+        else: why = "kept"
+        s[why] += 1
+        if why == "kept":
+            seen.add(text)
+            rows.append({"text": text, "handle": t.handle})
+    return rows, stats, info
+
+def most_removed(counts: dict) -> tuple[str, int]:
+    "The drop column that removed the most posts in one handle's `counts`, and how many."
+    return max(((c, counts.get(c, 0)) for c in DROP_COLUMNS), key=lambda x: x[1])
 
 # %% ../nbs/01_tweets.ipynb #aa7b42e8
 MIN_CHARS, WARN_CHARS = 6_000, 40_000
 
-def check_enough_text(rows: list[dict], min_chars: int = MIN_CHARS, warn_chars: int = WARN_CHARS) -> dict:
-    "Characters of kept text per handle; an error when one is under `min_chars`, a warning under `warn_chars`."
-    chars = defaultdict(int)
-    for r in rows: chars[r["handle"]] += len(r["text"])
+def check_enough_text(rows: list[dict], min_chars: int = MIN_CHARS, warn_chars: int = WARN_CHARS, stats: dict | None = None) -> dict:
+    "Characters of kept text per handle (every handle of `stats` too); an error when one is under `min_chars` or has none, a warning under `warn_chars`."
+    chars = {h: 0 for h in (stats or {})}
+    for r in rows: chars[r["handle"]] = chars.get(r["handle"], 0) + len(r["text"])
     for h, n in chars.items():
-        if n < min_chars:
-            raise HugtweetsError(f"{h} has only {n:,} characters of usable posts (at least {min_chars:,} needed); "
-                                 "add more posts (a full archive) or another source")
+        if n < min_chars or n == 0:
+            s = (stats or {}).get(h, {})
+            col, k = most_removed(s) if s else ("", 0)
+            why = f"; {col} removed the most ({k:,} of {s['downloaded']:,} posts, see the table above)" if k else ""
+            hint = "leave out --no-replies, " if col == "replies" else ""
+            head = f"{h} keeps no post" if n == 0 else f"{h} has only {n:,} characters of usable posts (at least {min_chars:,} needed)"
+            raise HugtweetsError(f"{head}{why}; {hint}add more posts (a full archive) or another source"
+                                 + (", or lower the floor with --min-chars N" if n else ""))
         if n < warn_chars: print(f"hugtweets: warning: {h} has {n:,} characters of usable posts; {warn_chars:,}+ give a better model", file=sys.stderr)
-    return dict(chars)
+    return chars
 
 # %% ../nbs/01_tweets.ipynb #00be1783
 def split_by_handle(rows: list[dict], valid_pct: float = 0.1, seed: int = 42) -> tuple[list[dict], list[dict]]:
@@ -135,37 +188,41 @@ def split_by_handle(rows: list[dict], valid_pct: float = 0.1, seed: int = 42) ->
         valid += items[:n]; train += items[n:]
     return train, valid
 
+@deprecated("hugtweets.core.oversample(rows, 'handle', seed)")
 def oversample(rows: list[dict], seed: int = 42) -> list[dict]:
-    "`rows` with each handle's rows repeated (then sampled) up to the largest handle's count, shuffled."
-    by_handle, rng = defaultdict(list), random.Random(seed)
-    for r in rows: by_handle[r["handle"]].append(r)
-    target = max(map(len, by_handle.values()), default=0)
-    out = []
-    for h in sorted(by_handle):
-        items = by_handle[h]
-        out += items * (target // len(items)) + rng.sample(items, target % len(items))
-    rng.shuffle(out)
-    return out
+    "Deprecated: `hugtweets.core.oversample(rows, 'handle', seed)`, the one balancing function (same rows, same order)."
+    return oversample_groups(rows, "handle", seed)
 
 # %% ../nbs/01_tweets.ipynb #2a618174
 def write_jsonl(path, rows: list[dict]) -> Path:
     "Write `rows` to `path`, one JSON object per line (UTF-8, emoji as they are)."
-    Path(path).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    with open(path, "w", encoding="utf-8") as f:
+        for r in rows: f.write(json.dumps(r, ensure_ascii=False) + "\n")
     return Path(path)
 
 def stats_table(stats: dict) -> str:
-    "The per-source stats as a small text table, as the huggingtweets model card showed them."
-    cols = ["downloaded", "retweets", "short", "kept"]
-    rows = [[h, *(f"{s[c]:,}" for c in cols)] for h, s in stats["sources"].items()]
-    widths = [max(len(r[i]) for r in [["handle", *cols], *rows]) for i in range(len(cols) + 1)]
+    "The per-source stats as a small text table: downloaded, a column per drop, kept, then the `info` columns after a `|`."
+    sources, info = stats["sources"], stats.get("info") or {}
+    cols = list(next(iter(sources.values()), {}))
+    icols = list(dict.fromkeys(k for v in info.values() for k in v))
+    head = ["handle", *cols] + (["|", *icols] if icols else [])
+    rows = [[h, *(f"{s.get(c, 0):,}" for c in cols)] + (["|", *(f"{info.get(h, {}).get(c, 0):,}" for c in icols)] if icols else [])
+            for h, s in sources.items()]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     fmt = lambda r: "  ".join([r[0].ljust(widths[0]), *(v.rjust(w) for v, w in zip(r[1:], widths[1:]))])
-    return "\n".join([fmt(["handle", *cols]), *map(fmt, rows), f"{stats['chars']:,} characters kept (seed {stats['seed']})"])
+    lines = [fmt(head), *map(fmt, rows)]
+    for h, s in sources.items():
+        col, k = most_removed(s)
+        if k: lines.append(f"{h}: {col} removed the most ({k:,} of {s.get('downloaded', 0):,})")
+    if "chars" in stats: lines.append(f"{stats['chars']:,} characters kept (seed {stats['seed']})")
+    return "\n".join(lines)
 
 # %% ../nbs/01_tweets.ipynb #268233fd
 def log_dataset_to_wandb(raw: list[Tweet], out: Path, stats: dict, config: dict):
     "Log the raw posts (`raw-dataset`) and the built folder `out` (`train-dataset`) to a W&B run."
     import wandb
-    run = wandb.init(project="hugtweets", job_type="dataset", config=config)
+    from hugtweets.hf import wandb_login  # here, not at the top: building a dataset needs no transformers
+    run = wandb.init(project="hugtweets", job_type="dataset", config=config, mode=wandb_login())  # never a login prompt
     try:
         with tempfile.TemporaryDirectory() as d:
             write_jsonl(Path(d)/"raw.jsonl", [t.to_dict() for t in raw])
@@ -175,7 +232,7 @@ def log_dataset_to_wandb(raw: list[Tweet], out: Path, stats: dict, config: dict)
     finally: run.finish()
 
 # %% ../nbs/01_tweets.ipynb #5e1c7b3a
-def _dataset_command(sources, out, valid_pct, seed, keep_newlines, replies, text_col, limit) -> str:
+def _dataset_command(sources, out, valid_pct, seed, keep_newlines, replies, text_col, limit, min_chars=None) -> str:
     "The `hugtweets dataset` command that rebuilds the same dataset (same seed) into `out` and uploads it to W&B."
     args = ["hugtweets", "dataset", *map(str, sources), "--out", str(out), "--force", "--wandb"]
     if valid_pct != 0.1: args += ["--valid-pct", str(valid_pct)]
@@ -184,34 +241,40 @@ def _dataset_command(sources, out, valid_pct, seed, keep_newlines, replies, text
     if not replies: args.append("--no-replies")
     if text_col != "text": args += ["--text-col", text_col]
     if limit is not None: args += ["--limit", str(limit)]
+    if min_chars is not None and min_chars != MIN_CHARS: args += ["--min-chars", str(min_chars)]
     return shlex.join(args)
 
 # %% ../nbs/01_tweets.ipynb #12c6230d
 def build_dataset(sources, out, *, valid_pct: float = 0.1, seed: int = 42, keep_newlines: bool = False, replies: bool = True,
-                  text_col: str = "text", limit: int | None = None, use_wandb: bool = False, force: bool = False) -> dict:
+                  text_col: str = "text", limit: int | None = None, min_chars: int | None = None, use_wandb: bool = False,
+                  force: bool = False) -> dict:
     "Build `out/train.jsonl`, `out/valid.jsonl` and `out/stats.json` from SOURCE strings; print and return the stats."
     if isinstance(sources, (str, Path)): sources = [sources]
     out = check_out_dir(out, force, inputs=local_paths(sources))
     if not 0 <= valid_pct < 1: raise HugtweetsError(f"--valid-pct must be in [0, 1), not {valid_pct}")
     if limit is not None and limit < 1: raise HugtweetsError(f"--limit must be a positive number of posts, not {limit}")
+    min_chars = MIN_CHARS if min_chars is None else min_chars
+    if min_chars < 0: raise HugtweetsError(f"--min-chars must be 0 or more, not {min_chars}")
     if not sources: raise HugtweetsError("no SOURCE given; pass an X archive, a .jsonl/.csv file, x:HANDLE, mastodon:USER@INSTANCE or bsky:HANDLE")
+    # Everything is read and checked before the output folder opens: a bad input writes nothing.
     raw = [t for s in sources for t in load_source(str(s), text_col=text_col, limit=limit, replies=replies)]
-    rows, per_source = clean_tweets(raw, keep_newlines, replies)
-    chars = check_enough_text(rows)
+    rows, per_source, info = clean_tweets(raw, keep_newlines, replies)
+    stats = {"sources": per_source, "info": info, "seed": seed, "chars": sum(len(r["text"]) for r in rows)}
+    print(stats_table(stats))
+    if min_chars < MIN_CHARS:
+        print(f"hugtweets: warning: --min-chars {min_chars:,} is under {MIN_CHARS:,}: a model fine-tuned on so little text "
+              "mostly repeats its training posts", file=sys.stderr)
+    check_enough_text(rows, min_chars, stats=per_source)
     train, valid = split_by_handle(rows, valid_pct, seed)
-    stats = {"sources": per_source, "seed": seed, "chars": sum(chars.values())}
-    table = stats_table(stats)
-    # Every input is read and checked above this line: nothing is written before, and no error comes after but W&B's.
-    with atomic_dir(out, force, inputs=local_paths(sources)) as tmp:
-        write_jsonl(tmp/"train.jsonl", oversample(train, seed))
+    with atomic_dir(out, force, inputs=local_paths(sources)) as tmp:  # nothing is read or checked after this line but W&B
+        write_jsonl(tmp/"train.jsonl", oversample_groups(train, "handle", seed))
         write_jsonl(tmp/"valid.jsonl", valid)
         (tmp/"stats.json").write_text(json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
-    print(table)
     if use_wandb:
         try: log_dataset_to_wandb(raw, out, stats, dict(sources=[str(s) for s in sources], valid_pct=valid_pct, seed=seed,
                                                         keep_newlines=keep_newlines, replies=replies, limit=limit))
         except Exception as e:
             first = (str(e).strip().splitlines() or [type(e).__name__])[0]
             raise OutputSavedError(out, f"the W&B upload failed ({first})", _dataset_command(sources, out, valid_pct=valid_pct, seed=seed,
-                                   keep_newlines=keep_newlines, replies=replies, text_col=text_col, limit=limit)) from e
+                                   keep_newlines=keep_newlines, replies=replies, text_col=text_col, limit=limit, min_chars=min_chars)) from e
     return stats

@@ -45,3 +45,15 @@ def fresh_wandb():
     if wandb is not None:
         if wandb.run is not None: wandb.finish()
         wandb.teardown()
+
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread():
+    "Tiny models on two shared cores: one torch thread each is several times faster than competing ones; restored after."
+    try: import torch
+    except ImportError:
+        yield
+        return
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)

@@ -5,8 +5,6 @@ from hugtweets.core import HugtweetsError
 from hugtweets.learner import learnable_sample
 from hugtweets.tiny import tiny_bert
 
-torch.set_num_threads(1)  # tiny models: one thread is much faster when the cores are busy
-
 LABELS = ["ambiente", "economía", "medicina"]
 
 @pytest.fixture(scope="module")

@@ -71,7 +71,7 @@ def test_dataset_wandb_failure_keeps_output_and_retry_works(ws, cli, monkeypatch
     assert list((ws/"wandb").glob("offline-run-*"))
 
 def test_train_push_failure_keeps_model_and_push_retries(ws, cli, gpt2, monkeypatch, fake_secrets):
-    import hugtweets.generate, hugtweets.model_card
+    import hugtweets.generate, hugtweets.hf
     assert cli("dataset", "posts.jsonl", "--out", "ds").returncode == 0
     def refused(folder, repo, private=None):
         raise HugtweetsError(f"could not push to {repo}: connection refused; check HF_TOKEN's write access and the network")
@@ -84,7 +84,7 @@ def test_train_push_failure_keeps_model_and_push_retries(ws, cli, gpt2, monkeypa
     assert {OUTPUT_MARKER, "config.json", "model.safetensors", "README.md"} <= {p.name for p in (ws/"model").iterdir()}
     assert snapshot(ws/"ds") == before and leftovers(ws) == []
     pushed = []
-    monkeypatch.setattr(hugtweets.model_card, "push_folder", lambda folder, repo, private=None: pushed.append((Path(folder), repo)) or f"https://huggingface.co/{repo}")
+    monkeypatch.setattr(hugtweets.hf, "push_folder", lambda folder, repo, private=None: pushed.append((Path(folder), repo)) or f"https://huggingface.co/{repo}")
     proc = cli("push", "model", "me/ada")
     assert proc.returncode == 0, proc.stderr
     assert pushed == [(Path("model"), "me/ada")] and "pushed to https://huggingface.co/me/ada" in proc.stdout

@@ -11,11 +11,6 @@ OFFLINE = {"HUGTWEETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLIN
 @pytest.fixture(autouse=True)
 def offline(monkeypatch):
     for k, v in OFFLINE.items(): monkeypatch.setenv(k, v)
-    import torch
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 def write_dataset(path, n=40, seed=0, handles=("ada", "grace", "alan")):
     "A `hugtweets dataset`-format folder with `n` invented tweets per handle."

@@ -3,7 +3,8 @@ import math
 import pytest, torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from hugtweets.core import HugtweetsError
-from hugtweets.interpret import word_attributions, token_attributions, max_tokens, explain
+from hugtweets.interpret import word_attributions, token_attributions, explain
+from hugtweets.hf import context_length
 from hugtweets.tiny import tiny_bert, tiny_roberta
 from conftest import assert_one_line_error
 
@@ -15,14 +16,6 @@ TEXTS = {
     "emoji": "ভুয়া খবর 😡😡 দেখুন 🔥 now!!",
     "mixed_spaces": "  খবর\u00a0news\t😡  \n দেখুন ",
 }
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    "Two shared cores: one torch thread is several times faster than two competing ones."
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 @pytest.fixture(scope="module")
 def bert(tmp_path_factory):
@@ -65,7 +58,7 @@ def test_unknown_pieces_map_back_to_characters(bert):
 def test_long_input_is_cut_with_a_note(bert, capsys):
     _, model, tok = bert
     text = " ".join(["সরকার নতুন বাজেট ঘোষণা করেছে 😡"] * 60)
-    limit = max_tokens(model, tok)
+    limit = context_length(model, tok)
     assert len(tok(text)["input_ids"]) > limit
     words = word_attributions(model, tok, text, n_steps=10)
     _check_aligned(words, text)
@@ -106,4 +99,4 @@ def test_cli_explain_bad_label(bert, run_cli, tmp_path):
     assert not (tmp_path/"why.html").exists()
 
 def test_explain_bad_model(tmp_path):
-    with pytest.raises(HugtweetsError, match="cannot load a classifier from"): explain(tmp_path/"no-model", "text")
+    with pytest.raises(HugtweetsError, match="unknown model"): explain(tmp_path/"no-model", "text")

@@ -14,7 +14,8 @@ from hugtweets.datasets import load_iula
 from hugtweets.datasets.iula import domain_scores
 from hugtweets.samples import sample_iula
 from hugtweets.tiny import tiny_roberta
-from hugtweets.learner import load_classifier, text_classifier_learner
+from hugtweets.hf import load_model
+from hugtweets.learner import text_classifier_learner
 from hugtweets.datablock import HFTextBlock, HFTextDL, TextGetter
 from hugtweets.callbacks import HFClassifier, adamw, hf_splitter, classification_metrics
 
@@ -23,12 +24,9 @@ EPOCHS, LR, BS, SEED = 4, 2e-3, 8, 42   # the lessons' offline recipe
 
 @pytest.fixture(scope="module")
 def task():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)    # CI shares two cores between jobs: one thread each is several times faster
     df = load_iula(sample_iula())
     labels = sorted(df.label.unique())
     yield df, labels, tiny_roberta(df.text.tolist(), labels, layers=1, vocab_size=2000), tempfile.mkdtemp()
-    torch.set_num_threads(n)
 
 
 def fit(learn):
@@ -44,7 +42,7 @@ def high_level(df, labels, model, work):
 
 def mid_level(df, labels, model, work):
     set_seed(SEED)
-    tok, hf_model = load_classifier(model, labels)
+    hf_model, tok = load_model(model, "sequence-classification", labels=labels)
     dblock = DataBlock(blocks=(HFTextBlock(tok, max_len=128), CategoryBlock(vocab=labels)),
                        get_x=TextGetter("text"), get_y=ColReader("label"), splitter=ColSplitter("is_valid"))
     return fit(Learner(dblock.dataloaders(df, bs=BS), HFClassifier(hf_model), loss_func=CrossEntropyLossFlat(),

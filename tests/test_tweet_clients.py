@@ -5,7 +5,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from hugtweets.core import HugtweetsError, files_containing
-from hugtweets.tweet_sources import BlueskyClient, MastodonClient, XClient, http_session
+from hugtweets.tweet_sources import (DEFAULT_POST_LIMIT, MAX_RATE_LIMIT_WAIT, ApiSession, BlueskyClient, MastodonClient, XClient,
+                                     http_session)
 
 
 class FakeAPI:
@@ -19,7 +20,7 @@ class FakeAPI:
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 api.calls.append((parts.path, query, dict(self.headers)))
                 status, headers, body = api.respond(api, parts.path, query, self.headers)
-                data = json.dumps(body).encode()
+                data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
@@ -294,8 +295,172 @@ def test_api_sources_build_a_dataset_without_leaking_the_token(fake_api, own_cac
     monkeypatch.setenv("WANDB_MODE", "offline")
     monkeypatch.setenv("WANDB_DIR", str(tmp_path/"wb"))
     stats = build_dataset(["x:ada", "mastodon:ada@example.social"], tmp_path/"ds", limit=200, use_wandb=True)
-    assert stats["sources"]["ada"] == {"downloaded": 200, "retweets": 0, "short": 0, "kept": 200}
+    assert {k: v for k, v in stats["sources"]["ada"].items() if v} == {"downloaded": 200, "kept": 200}
     assert stats["sources"]["ada@example.social"]["downloaded"] == 90
     assert all(h["Authorization"] == f"Bearer {TOKEN}" for p, q, h in x.calls)  # the token was really used...
     assert list((tmp_path/"wb").rglob("run-*.wandb")) and list(own_cache.rglob("page-*.json"))
     assert files_containing(tmp_path, fake_secrets.values()) == []  # ...and is nowhere: dataset, page cache, W&B run
+
+
+# ---------------------------------------------------------------- never hang, never spin (deterministic: injected sleep and clock)
+class Sleeps(list):
+    "A `sleep` that records how long it was asked to wait, and never waits."
+    def __call__(self, seconds): self.append(seconds)
+
+
+def test_x_429_without_reset_header_is_bounded(fake_api):
+    "Was: 967 retries in 46 s, then RecursionError. Now: `retries` tries with back-off, then one line."
+    api = fake_api(lambda api, path, q, h: (429, {}, {"title": "Too Many Requests"}))
+    sleeps = Sleeps()
+    with pytest.raises(HugtweetsError, match="after several retries") as e:
+        list(XClient(TOKEN, session=ApiSession(retries=3, backoff=1, base_url=api.url, sleep=sleeps)).posts("ada"))
+    assert len(api.calls) == 4 and sleeps == [1, 2, 4] and "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("headers", [{"Retry-After": "86400"}, {"x-rate-limit-reset": str(int(time.time()) + 86400)}])
+def test_a_long_rate_limit_wait_stops_and_says_when(fake_api, headers):
+    "Was: a silent one-day sleep. Now: a wait over MAX_RATE_LIMIT_WAIT stops at once, saying when to retry."
+    api = fake_api(lambda api, path, q, h: (429, headers, {"error": "Too many requests"}))
+    sleeps = Sleeps()
+    with pytest.raises(HugtweetsError, match=r"asks to wait 1,44\d minutes .*MAX_RATE_LIMIT_WAIT, 15 min\); try again after \d\d:\d\d UTC"):
+        list(MastodonClient("example.social", base_url=api.url, session=http_session(sleep=sleeps)).posts("ada"))
+    assert len(api.calls) == 1 and sleeps == [] and MAX_RATE_LIMIT_WAIT == 15 * 60
+
+
+def test_a_few_minutes_wait_shows_a_countdown(fake_api, capsys):
+    api = fake_api(mastodon_api(rate_limit_once={None}))
+    first = {"done": False}
+    def respond(api_, path, q, h):
+        if path.endswith("/statuses") and not first["done"]:
+            first["done"] = True
+            return 429, {"Retry-After": "120"}, {"error": "Too many requests"}
+        return mastodon_api()(api_, path, q, h)
+    api = fake_api(respond)
+    sleeps = Sleeps()
+    tweets = list(MastodonClient("example.social", base_url=api.url, session=http_session(sleep=sleeps)).posts("ada"))
+    assert len(tweets) == 90 and sum(sleeps) == 120 and set(sleeps) == {1}  # waited in 1 s steps...
+    assert "rate limit: waiting" in capsys.readouterr().err                  # ...with a countdown on screen
+
+
+class SlowServer:
+    "A server on 127.0.0.1 that sends headers, then one byte every `pause` seconds (at most `n` bytes), or nothing at all."
+    def __init__(self, pause=0.01, n=2000, silent=False):
+        import socket
+        self.sock = socket.socket(); self.sock.bind(("127.0.0.1", 0)); self.sock.listen(4)
+        self.url, self.stop = f"http://127.0.0.1:{self.sock.getsockname()[1]}", threading.Event()
+        def serve():
+            self.sock.settimeout(0.05)
+            while not self.stop.is_set():
+                try: conn, _ = self.sock.accept()
+                except OSError: continue
+                with conn:
+                    try:
+                        conn.recv(65536)
+                        if silent: self.stop.wait(5); continue
+                        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % n)
+                        for _ in range(n):
+                            if self.stop.is_set(): break
+                            conn.sendall(b" "); time.sleep(pause)
+                    except OSError: pass
+        self.thread = threading.Thread(target=serve, daemon=True); self.thread.start()
+    def close(self): self.stop.set(); self.thread.join(5); self.sock.close()
+
+
+def test_a_trickling_server_times_out_in_bounded_time():
+    "Was: 30 s per read, 210 s in all, then 'could not connect'. Now: a deadline on the whole answer, and 'timed out'."
+    server, ticks = SlowServer(), iter(range(10_000))
+    try:
+        session = http_session(total_timeout=5, clock=lambda: next(ticks))  # each read takes one tick of the fake clock
+        with pytest.raises(HugtweetsError, match="Bluesky timed out") as e:
+            list(BlueskyClient(server.url, session=session).posts("ada.bsky.social"))
+        assert "could not connect" not in str(e.value) and next(ticks) < 20
+    finally: server.close()
+
+
+def test_a_silent_server_times_out():
+    server = SlowServer(silent=True)
+    try:
+        with pytest.raises(HugtweetsError, match=r"Mastodon \(example.social\) timed out"):
+            list(MastodonClient("example.social", base_url=server.url, session=http_session(retries=0, read_timeout=0.3)).posts("ada"))
+    finally: server.close()
+    assert ApiSession().timeouts == (10, 30) and ApiSession().total_timeout == 120
+
+
+def test_mastodon_stops_on_a_repeated_link(fake_api):
+    def respond(api, path, q, h):
+        if path == "/api/v1/accounts/lookup": return 200, {}, {"id": "7", "username": "ada"}
+        return 200, {"Link": f'<{api.url}/api/v1/accounts/7/statuses?max_id=5>; rel="next"'}, STATUSES[:40]
+    api = fake_api(respond)
+    tweets = list(MastodonClient("example.social", base_url=api.url).posts("ada"))
+    assert len(api.paths("/api/v1/accounts/7/statuses")) == 2 and len(tweets) == 80
+
+
+def test_bluesky_stops_on_a_repeated_cursor_an_empty_page_and_the_default_limit(fake_api):
+    same = fake_api(lambda api, path, q, h: (200, {}, {"feed": FEED[:100], "cursor": "c1"}))
+    assert len(list(BlueskyClient(same.url).posts("ada.bsky.social"))) == 100 and len(same.calls) == 2  # the same page is not yielded twice
+    empty = fake_api(lambda api, path, q, h: (200, {}, {"feed": [], "cursor": "more"}))
+    assert list(BlueskyClient(empty.url).posts("ada.bsky.social")) == [] and len(empty.calls) == 1
+    def endless(api, path, q, h):
+        start = int(q.get("cursor") or 0)
+        return 200, {}, {"feed": [feed_item(i) for i in range(start, start + 100)], "cursor": str(start + 100)}
+    api = fake_api(endless)
+    assert len(list(BlueskyClient(api.url).posts("ada.bsky.social"))) == DEFAULT_POST_LIMIT == 3200
+    assert len(api.calls) == 32
+
+
+def test_x_stops_on_a_repeated_token_and_an_empty_page_and_caches_no_loop(fake_api, own_cache):
+    def looping(api, path, q, headers):
+        if path.startswith("/2/users/by/username/"): return 200, {}, {"data": X_USERS["ada"]}
+        return 200, {}, {"data": X_TWEETS[:100], "meta": {"result_count": 100, "next_token": "same"}}
+    api = fake_api(looping)
+    assert len(list(XClient(TOKEN, base_url=api.url).posts("ada"))) == 100  # the page that points back is neither used nor cached
+    assert len(api.paths("/2/users/100/tweets")) == 2 and len(list(own_cache.rglob("page-*.json"))) == 1
+    for f in own_cache.rglob("page-*.json"): f.unlink()
+    def empty(api, path, q, headers):
+        if path.startswith("/2/users/by/username/"): return 200, {}, {"data": X_USERS["ada"]}
+        return 200, {}, {"meta": {"result_count": 0, "next_token": "again"}}
+    api = fake_api(empty)
+    assert list(XClient(TOKEN, base_url=api.url).posts("ada")) == []
+    assert len(api.paths("/2/users/100/tweets")) == 1 and list(own_cache.rglob("page-*.json")) == []
+
+
+def test_x_handle_cannot_escape_the_cache(fake_api, own_cache, tmp_path):
+    api = fake_api(x_api())
+    for bad in ("../../..", "a/b", "toolong_handle_x16"):
+        with pytest.raises(HugtweetsError, match="not a valid account name"):
+            list(XClient(TOKEN, base_url=api.url).posts(bad))
+    assert api.calls == [] and not own_cache.exists()
+
+
+@pytest.mark.parametrize("answer,message", [(b"<html>502 Bad Gateway</html>", "not JSON"), ([1, 2], "JSON list where a dict"),
+                                            ({"username": "ada"}, "account with no id")])
+def test_mastodon_malformed_answers(fake_api, answer, message):
+    api = fake_api(lambda api_, path, q, h: (200, {}, answer))
+    with pytest.raises(HugtweetsError, match=message):
+        list(MastodonClient("example.social", base_url=api.url).posts("ada"))
+
+
+@pytest.mark.parametrize("answer,message", [(b"{not json", "cannot read"), ({"data": "ada"}, "no user record"),
+                                            ({"data": [{"text": "no id"}], "meta": {}}, "without an id")])
+def test_x_malformed_answers(fake_api, own_cache, answer, message):
+    def respond(api_, path, q, h):
+        if isinstance(answer, dict) and "no id" in json.dumps(answer) and path.startswith("/2/users/by"): return 200, {}, {"data": X_USERS["ada"]}
+        return 200, {}, answer
+    api = fake_api(respond)
+    with pytest.raises(HugtweetsError, match=message):
+        list(XClient(TOKEN, base_url=api.url).posts("ada"))
+
+
+@pytest.mark.parametrize("answer,message", [(b"][", "not JSON"), ({"feed": {"a": 1}}, "not a list"), ({"feed": [{"x": 1}]}, "without a post record")])
+def test_bluesky_malformed_answers(fake_api, answer, message):
+    api = fake_api(lambda api_, path, q, h: (200, {}, answer))
+    with pytest.raises(HugtweetsError, match=message):
+        list(BlueskyClient(api.url).posts("ada.bsky.social"))
+
+
+def test_bluesky_pinned_post_is_the_authors_own_and_kept_once(fake_api):
+    pinned = {**FEED[5], "reason": {"$type": "app.bsky.feed.defs#reasonPin"}}
+    api = fake_api(lambda api_, path, q, h: (200, {}, {"feed": [pinned] + FEED[:50]}))
+    tweets = list(BlueskyClient(api.url).posts("ada.bsky.social"))
+    assert len(tweets) == 50 and not tweets[0].is_retweet and tweets[0].text.startswith("skeet 5")
+    assert [t.id for t in tweets].count(FEED[5]["post"]["uri"]) == 1

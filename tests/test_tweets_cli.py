@@ -43,7 +43,8 @@ def test_archive_to_dataset(run_cli, tmp_path, archive):
     out = tmp_path/"ds"
     assert sorted(p.name for p in out.iterdir()) == [".hugtweets-output", "stats.json", "train.jsonl", "valid.jsonl"]
     stats = json.loads((out/"stats.json").read_text())
-    assert stats == {"sources": {"ada": {"downloaded": 120, "retweets": 12, "short": 12, "kept": 96}}, "seed": 42,
+    assert stats == {"sources": {"ada": {"downloaded": 120, "retweets": 12, "replies": 0, "edits": 0, "truncated": 0, "short": 12,
+                                         "empty": 0, "duplicates": 0, "kept": 96}}, "info": {"ada": {"notes": 0}}, "seed": 42,
                      "chars": stats["chars"]}
     train, valid = read_jsonl(out/"train.jsonl"), read_jsonl(out/"valid.jsonl")
     assert (len(train), len(valid)) == (86, 10)
@@ -144,6 +145,9 @@ def make_bad(tmp_path, kind):
         write_test_archive(tmp_path/"none.zip", []); return "none.zip"
     if kind == "too little text":
         write_test_archive(tmp_path/"few.zip", archive_tweets(20)); return "few.zip"
+    if kind == "bad account.js":
+        write_test_archive(tmp_path/"five.zip", archive_tweets(120), account_js='window.YTD.account.part0 = [{"account": {"username": 5}}]')
+        return "five.zip"
     if kind == "missing csv column":
         (tmp_path/"p.csv").write_text("body\nsome words here\n"); return "p.csv"
     return kind
@@ -156,8 +160,10 @@ BAD = [
     ("truncated tweets.js", ["tweets.js is not valid archive JSON", "download the archive again"]),
     ("empty archive", ["holds no data/tweets.js"]),
     ("archive without posts", ["holds no posts"]),
-    ("too little text", ["ada has only", "at least 6,000 needed"]),
+    ("too little text", ["ada has only", "at least 6,000 needed", "--min-chars N"]),
     ("missing csv column", ["p.csv has no 'text' column", "--text-col"]),
+    ("bad account.js", ["account.js holds no valid username", "download the archive again"]),
+    ("x:../../..", ["is not a valid account name"]),
     ("ftp:someone", ["unknown source scheme 'ftp'"]),
     ("missing.zip", ["missing.zip does not exist"]),
     ("mastodon:nobody", ["not mastodon:USER@INSTANCE"]),
@@ -215,3 +221,13 @@ def test_wandb_offline_lineage_and_no_secrets(run_cli, tmp_path, archive, fake_s
     assert b"logs_raw_data" in log and b"raw-dataset" in log and b"logs_dataset" in log and b"train-dataset" in log
     assert files_containing(tmp_path, fake_secrets.values()) == []
     assert not any(v in proc.stdout + proc.stderr for v in fake_secrets.values())
+
+
+def test_min_chars_lowers_the_floor_with_a_warning(run_cli, tmp_path):
+    write_test_archive(tmp_path/"few.zip", archive_tweets(20))
+    proc = run_cli("dataset", "few.zip", "--out", "ds", "--min-chars", "1000")
+    assert proc.returncode == 0, proc.stderr
+    assert "--min-chars 1,000 is under 6,000" in proc.stderr and proc.stdout.index("downloaded") < proc.stdout.index("characters kept")
+    stats = json.loads((tmp_path/"ds/stats.json").read_text())
+    s = stats["sources"]["ada"]
+    assert s["downloaded"] == sum(v for k, v in s.items() if k != "downloaded") == 20

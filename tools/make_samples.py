@@ -284,14 +284,82 @@ def build_archive(p, seed):
     assert stats['with_entity'] >= 3 and stats['with_newline'] >= 2 and stats['duplicates'] >= 2, stats
     return objs, stats
 
+# What real exports carry beyond the basics, for lesson 01's before/after table: a long post (a "note tweet",
+# cut at 280 characters in tweets.js, whole in data/note-tweet.js), an edited post (both versions, linked by
+# `edit_info`), a double-escaped entity, and an account.js rewritten by a code formatter.
+NOTES = {'tensortamsin': (
+    "Long post, because a thread would get lost: the one habit that made my students better at ML this term was "
+    "writing down, before each run, what they expected the validation loss to do and why. Half the time the guess "
+    "was wrong, and the wrong guesses taught more than the right ones. It takes one minute. Try it on your next run "
+    "and tell me what surprised you.")}
+EXTRAS = {'tensortamsin': ('note', 'edit'), 'grumpyparsec': ('double_escape', 'formatted_account')}
+
+def plain_posts(objs):
+    "The person's own one-line posts with no link, tag, mention or entity: safe to rewrite, newest first."
+    texts = [o['tweet']['full_text'] for o in objs]
+    return [o['tweet'] for o in objs if not o['tweet']['full_text'].startswith(('RT @', '@')) and 'in_reply_to_status_id_str' not in o['tweet']
+            and not any(o['tweet']['entities'][k] for k in ('urls', 'hashtags', 'user_mentions')) and '\n' not in o['tweet']['full_text']
+            and '&' not in o['tweet']['full_text'] and texts.count(o['tweet']['full_text']) == 1 and len(o['tweet']['full_text']) > 50]
+
+def iso_ms(created_at):
+    return datetime.strptime(created_at, '%a %b %d %H:%M:%S %z %Y').strftime('%Y-%m-%dT%H:%M:%S.000Z')
+
+def add_extras(p, objs, rng):
+    "Rewrite a few of `objs` in place to carry the person's EXTRAS; return the extra archive files."
+    handle, files = p['handle'], {}
+    plain = plain_posts(objs)
+    if 'note' in EXTRAS.get(handle, ()):
+        t, full = plain[0], NOTES[handle]
+        u = tco(rng)
+        cut = escape(full)[:268].rsplit(' ', 1)[0] + '… ' + u
+        t['full_text'], t['display_text_range'] = cut, ['0', str(len(cut))]
+        t['entities']['urls'] = [dict(url=u, expanded_url=f"https://twitter.com/i/web/status/{t['id_str']}",
+                                      display_url='twitter.com/i/web/status/1…', indices=[str(len(cut) - len(u)), str(len(cut))])]
+        when = iso_ms(t['created_at'])
+        note = {'noteTweet': {'noteTweetId': str(int(t['id_str']) + 1), 'updatedAt': when,
+                              'lifecycle': {'value': '1', 'name': 'Live', 'originalName': 'Live'}, 'createdAt': when,
+                              'core': {'styletags': [], 'urls': [], 'text': full, 'mentions': [], 'cashtags': [], 'hashtags': []}}}
+        files['data/note-tweet.js'] = ytd('note_tweet.part0', [note])
+    if 'edit' in EXTRAS.get(handle, ()):
+        a, b = plain[2], plain[1]  # b is newer: it becomes the edit of a
+        words = a['full_text'].split(' ')
+        i = next(i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha())
+        b['full_text'], b['display_text_range'] = a['full_text'], a['display_text_range']
+        words[i] = words[i][:2] + words[i][3] + words[i][2] + words[i][4:]  # the typo the edit fixed
+        a['full_text'] = ' '.join(words)
+        dt = datetime.strptime(a['created_at'], '%a %b %d %H:%M:%S %z %Y') + timedelta(minutes=3)
+        b['created_at'], b['id_str'] = tw_date(dt), str(int(a['id_str']) + ((3 * 60 * 1000) << 22))
+        b['id'] = b['id_str']
+        ids = [a['id_str'], b['id_str']]
+        control = dict(editTweetIds=ids, editableUntil=iso_ms(a['created_at'])[:-5] + '.000Z', editsRemaining='4', isEditEligible=True)
+        a['edit_info'] = {'initial': control}
+        b['edit_info'] = {'edit': {'initialTweetId': ids[0], 'editControlInitial': control}}
+    if 'double_escape' in EXTRAS.get(handle, ()):
+        t = plain[0]
+        t['full_text'] = t['full_text'].rstrip('.!') + ' &amp;#8230;'  # "…" escaped twice by the tool that posted it
+        t['display_text_range'] = ['0', str(len(t['full_text']))]
+    objs.sort(key=lambda o: int(o['tweet']['id_str']), reverse=True)
+    return files
+
+def formatted_js(var, objs):
+    "A JS file as a code formatter leaves it: unquoted keys, trailing commas, a final `;`."
+    def fmt(v, ind):
+        pad = '  ' * ind
+        if isinstance(v, dict): return '{\n' + ''.join(f"{pad}  {k}: {fmt(x, ind + 1)},\n" for k, x in v.items()) + pad + '}'
+        if isinstance(v, list): return '[\n' + ''.join(f"{pad}  {fmt(x, ind + 1)},\n" for x in v) + pad + ']'
+        return json.dumps(v, ensure_ascii=False)
+    return f'window.YTD.{var} = ' + fmt(objs, 0) + ';\n'
+
 def write_archives(out):
     stats = []
     for i, p in enumerate(TT.PEOPLE):
         objs, st = build_archive(p, seed=1000 + i)
         handle, (display, acc_id) = p['handle'], TT.ACCOUNTS[p['handle']]
+        extra = add_extras(p, objs, random.Random(2000 + i))
         account = [{'account': {'email': p['email'], 'createdVia': 'web', 'username': handle, 'accountId': acc_id,
                                 'createdAt': p['created_at'], 'accountDisplayName': display}}]
-        files = {'data/account.js': ytd('account.part0', account)}
+        files = {'data/account.js': (formatted_js if 'formatted_account' in EXTRAS.get(handle, ()) else ytd)('account.part0', account),
+                 **extra}
         if p['layout'] == 'split':
             half = (len(objs) + 1)//2
             files['data/tweets.js'] = ytd('tweets.part0', objs[:half])
@@ -492,6 +560,11 @@ def readme(tw, bf, iu):
     L += ['', '`full_text` is HTML-escaped (`&amp;`, `&lt;`, `&gt;`) as in real exports; entity `indices` are',
           'Python string positions in that stored text. "Kept chars" counts unescaped text after dropping',
           'retweets (`RT @`), boring tweets (< 3 words once mentions and links are removed) and duplicates.', '',
+          'Beyond the basics, as real exports have them (lesson 01 shows each before and after cleaning):',
+          'tensortamsin has a long post cut at 280 characters whose whole text is in `data/note-tweet.js`, and',
+          'an edited post (both versions, linked by `edit_info`); grumpyparsec has a double-escaped `&amp;#8230;`',
+          'and an `account.js` rewritten by a code formatter; some mentioned accounts have display names that',
+          'carry links and handles of their other accounts; replies open with a run of @mentions.', '',
           '## banfakenews/: BanFakeNews-format CSVs (Bangla)', '']
     for k, rows in bf.items():
         L.append(f"- `{k}`: {len(rows)} rows")

@@ -10,7 +10,7 @@ import hashlib, random, shutil, tarfile, zipfile
 from pathlib import Path
 import pandas as pd
 from ..core import HugtweetsError, cache_dir, is_offline
-from ..samples import sample_iula
+
 
 # %% auto #0
 __all__ = ['IULA_DOMAINS', 'IULA_INFO_URL', 'iula_files', 'iula_lines', 'split_by_doc', 'split_by_line', 'load_iula',
@@ -132,16 +132,19 @@ def download_iula(url: str, dest=None, timeout=60) -> Path:
     return _es_parent(done)
 
 # %% ../../nbs/20_spanish_dataset.ipynb #e389ad40
-def get_iula(source=None) -> Path:
-    "The `IULAcorpus` folder: the bundled sample offline; else `source` (a folder or an archive URL), or the sample with a note."
-    if is_offline(): return sample_iula()
+def get_iula(source=None, sample=None) -> Path:
+    "The `IULAcorpus` folder: `source` (a folder or an archive URL); offline, or without a usable `source`, the `sample` folder."
+    def _fallback(note: str) -> Path:
+        if sample is None: raise HugtweetsError(f"{note}; pass the corpus folder or archive URL (get it from {IULA_INFO_URL})")
+        if not is_offline(): print(f"{note}. Using the sample for now.")
+        return Path(sample)
+    if is_offline(): return _fallback("offline: no corpus can be downloaded")
     if source and str(source).startswith(("http://", "https://")):
         try: return download_iula(str(source))
-        except HugtweetsError as e: print(f"{e}\nUsing the bundled sample instead.")
-    elif source: return _corpus_root(source)
-    else: print(f"The IULA corpus is not bundled (only a sample is). Get it from {IULA_INFO_URL}, then pass its folder "
-                "or archive URL to get_iula. Using the sample for now.")
-    return sample_iula()
+        except HugtweetsError as e: return _fallback(str(e))
+    if source: return _corpus_root(source)
+    return _fallback(f"The IULA corpus is not bundled (only a sample is). Get it from {IULA_INFO_URL}, then pass its folder "
+                     "or archive URL to get_iula")
 
 # %% ../../nbs/20_spanish_dataset.ipynb #d5a68f79
 def iula_summary(df: pd.DataFrame) -> pd.DataFrame:
