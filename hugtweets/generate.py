@@ -251,7 +251,7 @@ def _cut(text: str, eos: str) -> str:
 
 def _fit_prompt(model, tok, prompt: str, extra: dict) -> tuple[str, dict]:
     "`prompt`, or its last tokens that leave room for new ones in the model's context (with a note on stderr); and the generation settings."
-    context = model_context(model, tok, cap=10**9)
+    context = context_length(model, tok)
     max_new = extra.get("max_new_tokens") or model.generation_config.max_new_tokens or 64
     ids = tok(prompt, add_special_tokens=False)["input_ids"]
     if 1 + len(ids) + max_new <= context: return prompt, extra
