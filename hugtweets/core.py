@@ -133,11 +133,10 @@ def check_out_dir(out, force=False, inputs=()) -> Path:
     if out.is_symlink(): raise HugtweetsError(f"--out {out} is a symbolic link; name a new folder")
     if out.exists():
         if not out.is_dir(): raise HugtweetsError(f"--out {out} is a file, not a folder; name a new folder")
-        if is_output(out):
-            if not force: raise HugtweetsError(f"{out} already exists; choose another --out or pass --force to replace it")
-        elif any(out.iterdir()):
+        if not is_output(out) and any(out.iterdir()):
             raise HugtweetsError(f"{out} already exists and hugtweets did not write it (no {OUTPUT_MARKER} file), "
                                  "so --force does not replace it either; choose a new --out")
+        if not force: raise HugtweetsError(f"{out} already exists; choose another --out or pass --force to replace it")
     parent = next(p for p in out.absolute().parents if p.exists())
     if not parent.is_dir(): raise HugtweetsError(f"cannot create --out {out}: {parent} is a file")
     if not os.access(parent, os.W_OK | os.X_OK): raise _no_permission(parent)
