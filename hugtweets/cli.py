@@ -6,13 +6,13 @@ Docs: https://hugtweets.github.io/hugtweets/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #9291ac44
 from __future__ import annotations
-import argparse, os, sys
+import argparse, math, os, sys
 from pathlib import Path
 from . import __version__
-from .core import HugtweetsError, first_line
+from .core import SAVED_EXIT, HugtweetsError, OutputSavedError, cleanup_on_signals, first_line
 
 # %% auto #0
-__all__ = ['parser', 'main']
+__all__ = ['EPILOG', 'parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #ebcc8484
 def _dataset(a):
@@ -20,6 +20,17 @@ def _dataset(a):
     from hugtweets.tweets import build_dataset
     build_dataset(a.sources, a.out, valid_pct=a.valid_pct, seed=a.seed, keep_newlines=a.keep_newlines,
                   replies=not a.no_replies, text_col=a.text_col, limit=a.limit, min_chars=a.min_chars, use_wandb=a.wandb, force=a.force)
+
+def _positive(kind):
+    "An argparse `type` that accepts only a finite number above 0 of `kind` (int or float)."
+    def parse(text: str):
+        try: value = kind(text)
+        except ValueError: value = None
+        if value is None or not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"must be a positive {'whole ' if kind is int else ''}number, not {text!r}")
+        return value
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
 
 def _add_dataset(sub):
     "The `dataset` subcommand: posts from archives, files or APIs into a train/valid set."
@@ -64,8 +75,8 @@ def _add_generation(sub):
     p.add_argument("dataset", type=Path, metavar="DATASET_DIR", help="a folder written by `hugtweets dataset`")
     p.add_argument("--model", default="gpt2", help="hub id or local folder of a causal LM")
     p.add_argument("--out", required=True, type=Path)
-    p.add_argument("--epochs", type=float, default=4)
-    p.add_argument("--lr", type=float, default=1.372e-4)
+    p.add_argument("--epochs", type=_positive(float), default=4)
+    p.add_argument("--lr", type=_positive(float), default=1.372e-4)
     p.add_argument("--wandb", action="store_true", help="log to W&B (`wandb login`, WANDB_API_KEY or Colab Secrets; or WANDB_MODE=offline)")
     p.add_argument("--push-to-hub", metavar="REPO", default=None, help="push the model to the Hub (token: HF_TOKEN, `hf auth login` or Colab Secrets)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
@@ -88,7 +99,7 @@ def _classify_train(a):
     "Run `hugtweets classify train` and print the metrics."
     from hugtweets.learner import train_classifier
     metrics = train_classifier(a.data, a.model, a.out, text_col=a.text_col, label_col=a.label_col,
-                               epochs=a.epochs, lr=a.lr, use_wandb=a.wandb, force=a.force, resume=a.resume)
+                               epochs=a.epochs, lr=a.lr, use_wandb=a.wandb, force=a.force, bs=a.batch_size, resume=a.resume)
     for k, v in metrics.items(): print(f"{k}\t{v:.4f}" if isinstance(v, float) else f"{k}\t{v}")
 
 def _classify_predict(a):
@@ -106,8 +117,9 @@ def _add_classify(sub):
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--text-col", default="text")
     p.add_argument("--label-col", default="label")
-    p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--lr", type=float, default=None, help="default: a value from lr_find")
+    p.add_argument("--epochs", type=_positive(int), default=3)
+    p.add_argument("--lr", type=_positive(float), default=None, help="default: a value from lr_find")
+    p.add_argument("--batch-size", type=_positive(int), default=16, help="texts per training batch")
     p.add_argument("--wandb", action="store_true")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint. Every epoch saves one into the folder OUT.checkpoints "
@@ -133,6 +145,24 @@ def _add_explain(sub):
     p.add_argument("--html", type=Path, default=None, help="also write the highlighted words as HTML")
     p.set_defaults(func=_explain)
 
+# %% ../nbs/90_cli.ipynb #8a4f1c2e
+def _push(a):
+    "Run `hugtweets push`: upload a saved model folder to the Hub (the retry for a failed `--push-to-hub`)."
+    from hugtweets.core import is_output
+    folder = Path(a.folder)
+    if not is_output(folder) or not (folder/"config.json").is_file():
+        raise HugtweetsError(f"{folder} is not a model folder written by hugtweets; give the --out of `hugtweets train` or `classify train`")
+    from hugtweets.hf import push_folder
+    print(f"pushed to {push_folder(folder, a.repo, private=a.private or None)}")
+
+def _add_push(sub):
+    "The `push` subcommand."
+    p = sub.add_parser("push", help="upload a saved model folder to the Hugging Face Hub (needs HF_TOKEN)")
+    p.add_argument("folder", metavar="FOLDER", help="the --out of `hugtweets train` or `classify train`")
+    p.add_argument("repo", metavar="REPO", help="the Hub repo, such as your-name/tweets-model")
+    p.add_argument("--private", action="store_true", help="create the repo as private")
+    p.set_defaults(func=_push)
+
 # %% ../nbs/90_cli.ipynb #d0c70a01
 def _doctor(a):
     "Run `hugtweets doctor`: exit 1 when a check failed."
@@ -146,15 +176,26 @@ def _add_doctor(sub):
     p.set_defaults(func=_doctor)
 
 # %% ../nbs/90_cli.ipynb #5311751d
+EPILOG = f"""exit codes:
+  0    a usable result
+  1    an error; nothing was written
+  2    a usage error
+  {SAVED_EXIT}    the output is saved at OUT but a later step (W&B upload, Hub push) failed;
+       the message gives the one command that retries just that step
+  130  interrupted (Ctrl-C), 143 stopped by SIGTERM; temporary output removed
+
+--force replaces only a folder that hugtweets wrote (it holds a .hugtweets-output file)."""
+
 def parser() -> argparse.ArgumentParser:
     "The `hugtweets` argument parser with all subcommands."
     p = argparse.ArgumentParser(prog="hugtweets", description="Fine-tune transformers on tweets and texts: datasets, "
                                 "tweet generation, classification, explanations. Tokens are never arguments: each is found as its "
-                                "own library finds it (HF_TOKEN or `hf auth login`, `wandb login`, X_BEARER_TOKEN).")
+                                "own library finds it (HF_TOKEN or `hf auth login`, `wandb login`, X_BEARER_TOKEN).",
+                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"hugtweets {__version__}")
     p.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_dataset, _add_generation, _add_classify, _add_explain, _add_doctor): add(sub)
+    for add in (_add_dataset, _add_generation, _add_classify, _add_explain, _add_push, _add_doctor): add(sub)
     return p
 
 # %% ../nbs/90_cli.ipynb #59b0fa69
@@ -168,10 +209,18 @@ def main(argv=None) -> int:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     args = parser().parse_args(argv)
     try:
-        args.func(args)
+        with cleanup_on_signals(): args.func(args)  # SIGTERM raises SystemExit(143), so temporary folders are removed
     except KeyboardInterrupt:
-        print("hugtweets: interrupted", file=sys.stderr)
+        print("hugtweets: interrupted; nothing was written", file=sys.stderr)
         return 130
+    except SystemExit as e:
+        if e.code != 143: raise
+        print("hugtweets: stopped by SIGTERM; nothing was written", file=sys.stderr)
+        return 143
+    except OutputSavedError as e:
+        from hugtweets.core import redact
+        print(f"hugtweets: error: {redact(_one_line(e))}", file=sys.stderr)
+        return SAVED_EXIT
     except Exception as e:
         from hugtweets.core import redact
         if args.debug:  # the full traceback, with every known token masked

@@ -6,14 +6,18 @@ Docs: https://hugtweets.github.io/hugtweets/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #71bb6b92
 from __future__ import annotations
-import os, random, shutil, tempfile, contextlib, functools, warnings
+import os, re, sys, math, glob, random, shutil, signal, tempfile, threading, contextlib, functools, warnings
 from collections import defaultdict
 from pathlib import Path
+try: import fcntl
+except ImportError: fcntl = None  # Windows has no flock: concurrent runs on one --out are not detected there
 
 # %% auto #0
-__all__ = ['OFFLINE_VAR', 'SECRET_VARS', 'env_flag', 'is_offline', 'pick', 'HugtweetsError', 'first_line', 'renamed_kwargs',
-           'deprecated', 'atomic_write', 'check_out_dir', 'atomic_dir', 'remember_secret', 'colab_secret', 'get_secret',
-           'secret_values', 'redact', 'oversample', 'files_containing', 'cache_dir', 'use_artifact', 'log_artifact']
+__all__ = ['OFFLINE_VAR', 'SAVED_EXIT', 'OUTPUT_MARKER', 'SECRET_VARS', 'env_flag', 'is_offline', 'pick', 'HugtweetsError',
+           'OutputSavedError', 'first_line', 'renamed_kwargs', 'deprecated', 'atomic_write', 'is_output',
+           'check_out_dir', 'cleanup_on_signals', 'atomic_dir', 'local_paths', 'check_positive', 'remember_secret',
+           'colab_secret', 'get_secret', 'secret_values', 'redact', 'oversample', 'files_containing', 'cache_dir',
+           'use_artifact', 'log_artifact']
 
 # %% ../nbs/00_core.ipynb #c04879d8
 def env_flag(name: str) -> bool:
@@ -36,6 +40,15 @@ def pick(online, offline):
 # %% ../nbs/00_core.ipynb #1bbaa447
 class HugtweetsError(Exception):
     "A problem with the user's input or setup; its message is one line that says what to do."
+
+# %% ../nbs/00_core.ipynb #7c2e9b14
+SAVED_EXIT = 3  # the CLI's exit code when the output is saved but a step after it failed
+
+class OutputSavedError(HugtweetsError):
+    "The output is complete and saved at `out`, but a later step (W&B upload, Hub push) failed; `retry` redoes only that step."
+    def __init__(self, out, failed: str, retry: str):
+        self.out, self.failed, self.retry = Path(out), failed, retry
+        super().__init__(f"saved {out}; {failed}; retry just that step with: {retry}")
 
 # %% ../nbs/00_core.ipynb #78488b4e
 def first_line(e: BaseException) -> str:
@@ -66,13 +79,27 @@ def deprecated(new: str):
     return deco
 
 # %% ../nbs/00_core.ipynb #314f552d
+def _umask() -> int:
+    "The process umask (read by setting it and putting it back)."
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+def _no_permission(folder) -> HugtweetsError:
+    return HugtweetsError(f"cannot write in {folder}: permission denied (read-only?); choose a folder you can write to")
+
 def atomic_write(path, data: str | bytes, encoding="utf-8") -> Path:
-    "Write `data` to `path` through a temporary file in the same folder, then rename it into place."
+    "Write `data` to `path` through a temporary file in the same folder, then rename it into place (mode 0666 less the umask)."
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if path.is_dir(): raise HugtweetsError(f"{path} is a folder; give a file name (such as {path/'out.html'})")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".hugtweets-tmp")
+    except PermissionError: raise _no_permission(path.parent) from None
+    except (FileExistsError, NotADirectoryError): raise HugtweetsError(f"cannot write {path}: a part of its folder is a file") from None
     try:
         with os.fdopen(fd, "wb") as f: f.write(data.encode(encoding) if isinstance(data, str) else data)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -80,25 +107,139 @@ def atomic_write(path, data: str | bytes, encoding="utf-8") -> Path:
     return path
 
 # %% ../nbs/00_core.ipynb #f1254156
-def check_out_dir(out, force=False) -> Path:
-    "Refuse an existing `out` folder unless `force`, with an error that says how to overwrite it."
-    out = Path(out)
-    if out.exists() and not force:
-        raise HugtweetsError(f"{out} already exists; choose another --out or pass --force to replace it")
+OUTPUT_MARKER = ".hugtweets-output"
+
+def is_output(folder) -> bool:
+    "True when `folder` is a hugtweets output: it holds the `.hugtweets-output` marker."
+    return (Path(folder)/OUTPUT_MARKER).is_file()
+
+def _within(a: Path, b: Path) -> bool: return a == b or b in a.parents
+
+def check_out_dir(out, force=False, inputs=()) -> Path:
+    "`out` as a Path, or a one-line error when writing there could harm something: see the rules above."
+    name, out = str(out), Path(out).expanduser()
+    where, cwd = out.resolve(), Path.cwd().resolve()
+    if where == Path.home().resolve() or where.parent == where:
+        raise HugtweetsError(f"--out {out} is the home folder or a file-system root; name a new folder inside it")
+    if not name.strip() or _within(cwd, where):
+        raise HugtweetsError(f"--out {name or chr(34)*2} is the current folder{'' if where == cwd else ' or holds it'}; "
+                             "name a new folder for the output, such as --out my-output")
+    for i in inputs:
+        if i is None or not str(i).strip(): continue
+        inp = Path(i).expanduser().resolve()
+        if _within(where, inp) or _within(inp, where):
+            how = "is" if where == inp else "lies inside" if _within(where, inp) else "holds"
+            raise HugtweetsError(f"--out {out} {how} the input {i}; write the output to a new folder outside the inputs")
+    if out.is_symlink(): raise HugtweetsError(f"--out {out} is a symbolic link; name a new folder")
+    if out.exists():
+        if not out.is_dir(): raise HugtweetsError(f"--out {out} is a file, not a folder; name a new folder")
+        if not is_output(out) and any(out.iterdir()):
+            raise HugtweetsError(f"{out} already exists and hugtweets did not write it (no {OUTPUT_MARKER} file), "
+                                 "so --force does not replace it either; choose a new --out")
+        if not force: raise HugtweetsError(f"{out} already exists; choose another --out or pass --force to replace it")
+    parent = next(p for p in out.absolute().parents if p.exists())
+    if not parent.is_dir(): raise HugtweetsError(f"cannot create --out {out}: {parent} is a file")
+    if not os.access(parent, os.W_OK | os.X_OK): raise _no_permission(parent)
     return out
 
+# %% ../nbs/00_core.ipynb #3e8a51c6
+def _raise_exit(signum, frame):
+    "A SIGTERM handler that raises `SystemExit(143)`, so `finally` blocks and `with` exits still run."
+    raise SystemExit(128 + signum)
+
 @contextlib.contextmanager
-def atomic_dir(out, force=False):
-    "Yield a temporary folder beside `out`; on success it replaces `out`, on error it is removed."
-    out = check_out_dir(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
-    try:
-        yield tmp
-        if out.exists(): shutil.rmtree(out)
-        os.replace(tmp, out)
+def cleanup_on_signals():
+    "While open, SIGTERM raises `SystemExit(143)` and SIGINT `KeyboardInterrupt` where they would kill outright; old handlers come back after."
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {}
+    for sig, handler in ((signal.SIGTERM, _raise_exit), (signal.SIGINT, signal.default_int_handler)):
+        if signal.getsignal(sig) == signal.SIG_DFL: old[sig] = signal.signal(sig, handler)
+    try: yield
     finally:
-        if tmp.exists(): shutil.rmtree(tmp)
+        for sig, handler in old.items(): signal.signal(sig, handler)
+
+@contextlib.contextmanager
+def _out_lock(out: Path):
+    "Hold the lock file `.NAME.hugtweets-lock` beside `out`; refuse at once when another run holds it."
+    if fcntl is None:
+        yield
+        return
+    path = out.parent/f".{out.name}.hugtweets-lock"
+    for _ in range(3):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise HugtweetsError(f"another hugtweets run is writing {out}; wait for it to finish, or choose another --out") from None
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(path).st_ino == os.fstat(fd).st_ino: break
+        os.close(fd)  # the run that held it removed the file meanwhile: lock the new one
+    else: raise HugtweetsError(f"could not lock {path}; try again")
+    try: yield
+    finally:
+        with contextlib.suppress(OSError): os.unlink(path)
+        os.close(fd)
+
+def _remove_leftovers(out: Path):
+    "Remove the temporary folders of earlier runs on `out` that were killed outright (only called under the lock)."
+    for p in out.parent.glob(f".{glob.escape(out.name)}.hugtweets-*"):
+        if p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
+
+def _mark(folder: Path):
+    from hugtweets import __version__
+    (folder/OUTPUT_MARKER).write_text(f"written by hugtweets {__version__}; --force may replace this folder "
+                                      "(delete this file to keep it from being replaced)\n")
+
+def _swap_in(tmp: Path, out: Path):
+    "Rename `tmp` to `out`. An old `out` is renamed aside first and deleted after, so `out` is never half old, half new."
+    if not out.exists():
+        os.rename(tmp, out)
+        return
+    aside = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.hugtweets-old-"))
+    os.rename(out, aside/out.name)
+    try: os.rename(tmp, out)
+    except BaseException:
+        os.rename(aside/out.name, out)
+        aside.rmdir()
+        raise
+    try: shutil.rmtree(aside)
+    except OSError as e:
+        print(f"hugtweets: warning: {out} is written, but the old one it replaced could not be deleted ({e.strerror or e}); "
+              f"delete {aside} yourself", file=sys.stderr)
+
+@contextlib.contextmanager
+def atomic_dir(out, force=False, inputs=()):
+    "Yield a temporary folder beside `out`; on success it becomes `out` (marked as an output), on error or a signal it is removed."
+    out = check_out_dir(out, force, inputs)
+    try: out.parent.mkdir(parents=True, exist_ok=True)
+    except PermissionError: raise _no_permission(out.parent) from None
+    with cleanup_on_signals(), _out_lock(out):
+        out = check_out_dir(out, force, inputs)  # again under the lock: another run may have written it meanwhile
+        _remove_leftovers(out)
+        tmp = None
+        try:
+            try: tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.hugtweets-tmp-"))
+            except PermissionError: raise _no_permission(out.parent) from None
+            os.chmod(tmp, 0o777 & ~_umask())
+            yield tmp
+            _mark(tmp)
+            _swap_in(tmp, out)
+        finally:
+            if tmp is not None and tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
+
+# %% ../nbs/00_core.ipynb #9b1d6e27
+def local_paths(items) -> list[Path]:
+    "The `items` that are existing files or folders (a SOURCE or a model may also be `x:HANDLE` or a hub id): the inputs `out` must keep clear of."
+    return [Path(str(i)) for i in items if i is not None and str(i).strip() and Path(str(i)).expanduser().exists()]
+
+def check_positive(name: str, value):
+    "`value` when it is a finite number above 0; else a one-line error naming the option `name`."
+    try: v = float(value)
+    except (TypeError, ValueError): v = math.nan
+    if not math.isfinite(v) or v <= 0: raise HugtweetsError(f"{name} must be a positive number, not {value}")
+    return value
 
 # %% ../nbs/00_core.ipynb #9d80c29f
 SECRET_VARS = ("X_BEARER_TOKEN", "HF_TOKEN", "WANDB_API_KEY")

@@ -7,7 +7,7 @@ Docs: https://hugtweets.github.io/hugtweets/generate.html.md"""
 
 # %% ../nbs/02_generate.ipynb #2084d28c
 from __future__ import annotations
-import json, math, os, sys, tempfile, unicodedata
+import json, math, os, shlex, sys, tempfile, unicodedata
 from itertools import chain
 from pathlib import Path
 import pandas as pd
@@ -16,8 +16,8 @@ from datasets import Dataset, DatasetDict
 from transformers import Trainer, TrainerCallback, TrainingArguments, default_data_collator, pipeline, set_seed
 from .checkpoints import (fingerprint, kill_hook, model_key, open_checkpoints, remove_checkpoints,
                                    start_checkpoints)
-from .core import (HugtweetsError, atomic_dir, atomic_write, check_out_dir, deprecated, log_artifact,
-                            renamed_kwargs, use_artifact)
+from .core import (HugtweetsError, OutputSavedError, atomic_dir, atomic_write, check_out_dir, check_positive,
+                            deprecated, local_paths, log_artifact, renamed_kwargs, use_artifact)
 from .hf import (check_repo_id, context_length, hub_token, is_hub_id, layer_stack, load_model, push_folder,
                           wandb_login)
 from .model_card import model_card
@@ -253,11 +253,27 @@ def _cut(text: str, eos: str) -> str:
     "The text up to the first end-of-text token, without control characters (new lines and tabs stay)."
     return "".join(c for c in text.split(eos, 1)[0] if c in "\n\t" or unicodedata.category(c) != "Cc")
 
+def _fit_prompt(model, tok, prompt: str, extra: dict) -> tuple[str, dict]:
+    "`prompt`, or its last tokens that leave room for new ones in the model's context (with a note on stderr); and the generation settings."
+    context = context_length(model, tok)
+    max_new = extra.get("max_new_tokens") or model.generation_config.max_new_tokens or 64
+    ids = tok(prompt, add_special_tokens=False)["input_ids"]
+    if 1 + len(ids) + max_new <= context: return prompt, extra
+    room = max(context - 1 - max_new, context // 2)  # a very long prompt keeps at least half the context
+    for _ in range(8):  # decoding and encoding again can add a token at the cut: trim until it fits
+        kept = tok.decode(ids[-room:])
+        if len(tok(kept, add_special_tokens=False)["input_ids"]) <= room: break
+        room -= 1
+    print(f"hugtweets: note: the prompt has {len(ids)} tokens, more than this model's context of {context} leaves room for; "
+          f"keeping its last {room}", file=sys.stderr)
+    return kept, {**extra, "max_new_tokens": min(max_new, context - 1 - room)}
+
 def sample_tweets(model, tok, prompt: str = "", n: int = 5, seed: int | None = None) -> list[str]:
     "`n` tweets that start with `prompt`, sampled after an end-of-text token with the model's generation config."
     if n < 1: raise HugtweetsError(f"-n must be at least 1, not {n}")
     gen = pipeline("text-generation", model=model, tokenizer=tok, device=model.device)
     extra = {} if model.generation_config.do_sample else dict(GENERATION, max_new_tokens=64)
+    prompt, extra = _fit_prompt(model, tok, prompt, extra)
     if seed is not None: set_seed(seed)
     outs = gen(tok.eos_token + prompt, num_return_sequences=n, **extra)
     return [_cut(o["generated_text"][len(tok.eos_token):], tok.eos_token) for o in outs]
@@ -338,11 +354,27 @@ def _kept(data: DatasetDict) -> dict:
     "Tweets per handle over both splits (for a card when the dataset has no `stats.json`)."
     return pd.Series(list(data["train"]["handle"]) + list(data["valid"]["handle"])).replace("", "unknown").value_counts().to_dict()
 
+# %% ../nbs/02_generate.ipynb #0f6b2d84
+def _after_output(out: Path, run, samples, repo):
+    "The steps after the model is saved (W&B artifact, Hub push). A failure keeps the output and says how to redo that step."
+    failed, retry = [], []
+    if run:
+        try: _wandb_finish(run, out, samples)
+        except Exception as e:
+            failed.append(f"the W&B upload failed ({(str(e).strip().splitlines() or [type(e).__name__])[0]})")
+            retry.append(f"wandb sync {shlex.quote(str(Path(run.dir).parent))}")
+    if repo:
+        try: print(f"pushed to {push_folder(out, repo)}")
+        except Exception as e:
+            failed.append(f"the Hub push failed ({(str(e).strip().splitlines() or [type(e).__name__])[0]})")
+            retry.append(shlex.join(["hugtweets", "push", str(out), repo]))
+    if failed: raise OutputSavedError(out, "; ".join(failed), " && ".join(retry))
+
 # %% ../nbs/02_generate.ipynb #16666fe0
 def _check_run(epochs, lr, push_to_hub):
     "One-line errors for settings that cannot work, before any loading or training."
-    if not epochs or epochs <= 0: raise HugtweetsError(f"--epochs must be positive, not {epochs}")
-    if not lr or lr <= 0: raise HugtweetsError(f"--lr must be positive, not {lr}")
+    check_positive("--epochs", epochs)
+    check_positive("--lr", lr)
     if push_to_hub:
         check_repo_id(push_to_hub)
         hub_token("push to the Hugging Face Hub")
@@ -362,7 +394,7 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
     "Fine-tune the causal LM `model` on `dataset_dir`; save model, tokenizer, generation config and model card to `out`."
     # `name`: how the card's usage snippet refers to the model (default: the Hub repo, else `out`)
     # `resume`: continue from the last checkpoint in `OUT.checkpoints` (see `hugtweets.checkpoints`)
-    out = check_out_dir(out, force)
+    out = check_out_dir(out, force, inputs=local_paths([dataset_dir, model]))
     _check_run(epochs, lr, push_to_hub)
     data = load_tweets(dataset_dir)
     settings = dict(dataset=fingerprint(*(Path(dataset_dir)/f"{s}.jsonl" for s in ("train", "valid"))), model=model_key(model),
@@ -397,10 +429,9 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
                           base_model=model, stats=stats, kept=_kept(data), metrics=metrics,
                           settings=training_settings(trainer, model, train_layers, max_new), samples=samples,
                           per_handle=dict(zip(per_handle.handle.str[1:], per_handle.loss)), eos=tok.eos_token)
-        with atomic_dir(out, force) as tmp: save_tweet_model(trainer, tok, tmp, card)
+        with atomic_dir(out, force, inputs=local_paths([dataset_dir, model])) as tmp: save_tweet_model(trainer, tok, tmp, card)
         remove_checkpoints(area)  # the run is complete: nothing left to resume
-        if run: _wandb_finish(run, out, samples)
-        if push_to_hub: print(f"pushed to {push_folder(out, push_to_hub)}")
+        _after_output(out, run, samples, push_to_hub)
         print(f"saved {name or out}" + (f": eval loss {metrics['eval loss']:.3f}, perplexity {metrics['perplexity']:.1f}" if "eval loss" in metrics else ""))
     trainer.accelerator.wait_for_everyone()
     return out

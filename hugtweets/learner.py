@@ -23,7 +23,9 @@ from fastcore.meta import delegates
 from sklearn.metrics import classification_report as sk_classification_report
 from .checkpoints import (fingerprint, kill_hook, model_key, open_checkpoints, remove_checkpoints,
                                    save_info, start_checkpoints)
-from .core import HugtweetsError, atomic_dir, check_out_dir, deprecated, is_offline, renamed_kwargs
+from .core import (HugtweetsError, atomic_dir, check_out_dir, check_positive, deprecated, is_offline, local_paths,
+                            renamed_kwargs)
+
 from .hf import hub_card, is_hub_id, load_model, push_folder
 from .modeling import (HFLearner, show_defaults, HFClassifier, adamw, hf_splitter, stratified_split, class_weights, oversample as oversample_rows,
                                 classification_metrics, wandb_callback, fp16_on_gpu)
@@ -38,12 +40,15 @@ def _read_file(path: Path) -> pd.DataFrame:
     "A DataFrame from a CSV, TSV, JSON Lines, JSON or Parquet file."
     if not path.exists(): raise HugtweetsError(f"{path} does not exist; pass a CSV or JSONL file")
     suffix = path.suffix.lower()
-    if suffix == ".csv": return pd.read_csv(path)
-    if suffix == ".tsv": return pd.read_csv(path, sep="\t")
-    if suffix in (".jsonl", ".ndjson"): return pd.read_json(path, lines=True)
-    if suffix == ".json": return pd.read_json(path)
-    if suffix == ".parquet": return pd.read_parquet(path)
-    raise HugtweetsError(f"cannot read {path.name}: use a .csv, .tsv, .jsonl, .json or .parquet file")
+    readers = {".csv": pd.read_csv, ".tsv": partial(pd.read_csv, sep="\t"), ".jsonl": partial(pd.read_json, lines=True),
+               ".ndjson": partial(pd.read_json, lines=True), ".json": pd.read_json, ".parquet": pd.read_parquet}
+    if suffix not in readers: raise HugtweetsError(f"cannot read {path.name}: use a .csv, .tsv, .jsonl, .json or .parquet file")
+    try: return readers[suffix](path)
+    except UnicodeDecodeError: raise HugtweetsError(f"{path} is not UTF-8 text; save it again as UTF-8 (e.g. 'CSV UTF-8' in a spreadsheet)") from None
+    except pd.errors.EmptyDataError: raise HugtweetsError(f"{path} is empty; give a file with a header row and one row per text") from None
+    except (pd.errors.ParserError, ValueError) as e:
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise HugtweetsError(f"cannot parse {path} as {suffix[1:].upper()} ({first}); check its quoting and separators") from None
 
 def _dataset_frame(ds, label_col) -> pd.DataFrame:
     "A `datasets.Dataset` as a DataFrame, with `ClassLabel` integers turned into their names."
@@ -312,12 +317,18 @@ def _same_everywhere(value):
     torch.distributed.broadcast_object_list(box, src=0)
     return box[0]
 
+def _inputs(data, model) -> list[Path]:
+    "The local files and folders among the data and the model: `--out` must keep clear of them."
+    return local_paths([data if isinstance(data, (str, Path)) else None, model])
+
 def train_classifier(data, model, out, *, text_col="text", label_col="label", epochs=3, lr=None, use_wandb=False, force=False,
                      bs=16, seed=42, resume=False) -> dict:
     "Fine-tune `model` on the CSV/JSONL file `data`, save a `save_pretrained` folder with a model card to `out`; return the metrics. Under `accelerate launch` the processes train one model; the main one writes and returns the metrics, the others return `{}`."
     # `resume`: continue from the last epoch saved in `OUT.checkpoints` (see `hugtweets.checkpoints`)
-    check_out_dir(out, force)
+    check_out_dir(out, force, _inputs(data, model))
+    check_positive("--epochs", epochs)
     if epochs < 1: raise HugtweetsError("--epochs must be at least 1")
+    if lr is not None: check_positive("--lr", lr)
     if isinstance(data, (str, Path)) and not Path(data).is_file(): raise HugtweetsError(f"{data} does not exist; pass a CSV or JSONL file")
     settings = dict(data=fingerprint(data) if isinstance(data, (str, Path)) else None, model=model_key(model), text_col=text_col,
                     label_col=label_col, epochs=epochs, lr=lr, bs=bs, seed=seed)
@@ -336,6 +347,9 @@ def _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wan
         learn = text_classifier_learner(data, model, text_col=text_col, label_col=label_col, bs=bs, seed=seed,
                                         use_wandb=use_wandb, path=area)
         try:
+            if len(learn.dls.train) == 0:
+                raise HugtweetsError(f"only {len(learn.dls.train_ds)} training rows, fewer than one batch of {bs}; "
+                                     "add rows or pass a smaller --batch-size")
             done, values = resume_from(learn, last_epoch(area)) if resume else (0, [])
             with _distributed(learn):  # several processes (`accelerate launch`): one model, metrics gathered
                 if lr is None: lr = info.get("lr") or _same_everywhere(float(learn.lr_find(show_plot=False).valley))
@@ -352,7 +366,7 @@ def _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wan
         shutil.rmtree(area, ignore_errors=True)
         distrib_barrier()
         return {}
-    with atomic_dir(out, force) as tmp: learn.save_pretrained(tmp, metrics=metrics)
+    with atomic_dir(out, force, _inputs(data, model)) as tmp: learn.save_pretrained(tmp, metrics=metrics)
     remove_checkpoints(area)  # the run is complete: nothing left to resume
     distrib_barrier()
     return {**metrics, "labels": ",".join(map(str, learn.dls.vocab)), "processes": max(num_distrib(), 1), "out": str(out)}

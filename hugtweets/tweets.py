@@ -6,11 +6,11 @@ Docs: https://hugtweets.github.io/hugtweets/tweets.html.md"""
 
 # %% ../nbs/01_tweets.ipynb #01b10980
 from __future__ import annotations
-import functools, html, json, random, re, sys, tempfile, unicodedata
+import functools, html, json, random, re, shlex, sys, tempfile, unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-from .core import HugtweetsError, atomic_dir, check_out_dir, deprecated, log_artifact, oversample as oversample_groups
+from .core import HugtweetsError, OutputSavedError, atomic_dir, check_out_dir, deprecated, local_paths, log_artifact, oversample as oversample_groups
 from .tweet_sources import Tweet, load_source
 
 # %% auto #0
@@ -231,17 +231,30 @@ def log_dataset_to_wandb(raw: list[Tweet], out: Path, stats: dict, config: dict)
         run.summary.update({"chars": stats["chars"], **{f"{h}/{k}": v for h, s in stats["sources"].items() for k, v in s.items()}})
     finally: run.finish()
 
+# %% ../nbs/01_tweets.ipynb #5e1c7b3a
+def _dataset_command(sources, out, valid_pct, seed, keep_newlines, replies, text_col, limit, min_chars=None) -> str:
+    "The `hugtweets dataset` command that rebuilds the same dataset (same seed) into `out` and uploads it to W&B."
+    args = ["hugtweets", "dataset", *map(str, sources), "--out", str(out), "--force", "--wandb"]
+    if valid_pct != 0.1: args += ["--valid-pct", str(valid_pct)]
+    if seed != 42: args += ["--seed", str(seed)]
+    if keep_newlines: args.append("--keep-newlines")
+    if not replies: args.append("--no-replies")
+    if text_col != "text": args += ["--text-col", text_col]
+    if limit is not None: args += ["--limit", str(limit)]
+    if min_chars is not None and min_chars != MIN_CHARS: args += ["--min-chars", str(min_chars)]
+    return shlex.join(args)
+
 # %% ../nbs/01_tweets.ipynb #12c6230d
 def build_dataset(sources, out, *, valid_pct: float = 0.1, seed: int = 42, keep_newlines: bool = False, replies: bool = True,
                   text_col: str = "text", limit: int | None = None, min_chars: int | None = None, use_wandb: bool = False,
                   force: bool = False) -> dict:
     "Build `out/train.jsonl`, `out/valid.jsonl` and `out/stats.json` from SOURCE strings; print and return the stats."
-    out = check_out_dir(out, force)
+    if isinstance(sources, (str, Path)): sources = [sources]
+    out = check_out_dir(out, force, inputs=local_paths(sources))
     if not 0 <= valid_pct < 1: raise HugtweetsError(f"--valid-pct must be in [0, 1), not {valid_pct}")
     if limit is not None and limit < 1: raise HugtweetsError(f"--limit must be a positive number of posts, not {limit}")
     min_chars = MIN_CHARS if min_chars is None else min_chars
     if min_chars < 0: raise HugtweetsError(f"--min-chars must be 0 or more, not {min_chars}")
-    if isinstance(sources, (str, Path)): sources = [sources]
     if not sources: raise HugtweetsError("no SOURCE given; pass an X archive, a .jsonl/.csv file, x:HANDLE, mastodon:USER@INSTANCE or bsky:HANDLE")
     # Everything is read and checked before the output folder opens: a bad input writes nothing.
     raw = [t for s in sources for t in load_source(str(s), text_col=text_col, limit=limit, replies=replies)]
@@ -253,11 +266,15 @@ def build_dataset(sources, out, *, valid_pct: float = 0.1, seed: int = 42, keep_
               "mostly repeats its training posts", file=sys.stderr)
     check_enough_text(rows, min_chars, stats=per_source)
     train, valid = split_by_handle(rows, valid_pct, seed)
-    with atomic_dir(out, force) as tmp:
+    with atomic_dir(out, force, inputs=local_paths(sources)) as tmp:  # nothing is read or checked after this line but W&B
         write_jsonl(tmp/"train.jsonl", oversample_groups(train, "handle", seed))
         write_jsonl(tmp/"valid.jsonl", valid)
         (tmp/"stats.json").write_text(json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
     if use_wandb:
-        log_dataset_to_wandb(raw, out, stats, dict(sources=[str(s) for s in sources], valid_pct=valid_pct, seed=seed,
-                                                   keep_newlines=keep_newlines, replies=replies, limit=limit))
+        try: log_dataset_to_wandb(raw, out, stats, dict(sources=[str(s) for s in sources], valid_pct=valid_pct, seed=seed,
+                                                        keep_newlines=keep_newlines, replies=replies, limit=limit))
+        except Exception as e:
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            raise OutputSavedError(out, f"the W&B upload failed ({first})", _dataset_command(sources, out, valid_pct=valid_pct, seed=seed,
+                                   keep_newlines=keep_newlines, replies=replies, text_col=text_col, limit=limit, min_chars=min_chars)) from e
     return stats

@@ -198,6 +198,7 @@ BAD = [("all empty or NaN", "every 'text' in p.jsonl is empty"), ("JSONL text is
 def test_bad_input_writes_nothing(tmp_path, kind, message):
     sources = [str(tmp_path/s) for s in bad_source(tmp_path, kind).split(",")]
     (tmp_path/"ds").mkdir(); (tmp_path/"ds/mine.txt").write_text("an earlier output")
+    (tmp_path/"ds/.hugtweets-output").write_text("written by hugtweets")  # an earlier output that --force may replace
     before = digest(tmp_path)
     with pytest.raises(HugtweetsError, match="^[^\n]*" + message.replace("(", r"\(").replace(")", r"\)")):
         build_dataset(sources, tmp_path/"ds", force=True, min_chars=0)

@@ -41,7 +41,7 @@ def test_archive_to_dataset(run_cli, tmp_path, archive):
     proc = run_cli("dataset", archive, "--out", "ds")
     assert proc.returncode == 0, proc.stderr
     out = tmp_path/"ds"
-    assert sorted(p.name for p in out.iterdir()) == ["stats.json", "train.jsonl", "valid.jsonl"]
+    assert sorted(p.name for p in out.iterdir()) == [".hugtweets-output", "stats.json", "train.jsonl", "valid.jsonl"]
     stats = json.loads((out/"stats.json").read_text())
     assert stats == {"sources": {"ada": {"downloaded": 120, "retweets": 12, "replies": 0, "edits": 0, "truncated": 0, "short": 12,
                                          "empty": 0, "duplicates": 0, "kept": 96}}, "info": {"ada": {"notes": 0}}, "seed": 42,
