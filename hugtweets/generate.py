@@ -15,7 +15,7 @@ import torch
 from datasets import Dataset, DatasetDict
 from transformers import Trainer, TrainerCallback, TrainingArguments, default_data_collator, pipeline, set_seed
 from .checkpoints import (fingerprint, kill_hook, model_key, open_checkpoints, remove_checkpoints,
-                                   start_checkpoints)
+                                   save_info, start_checkpoints)
 from .core import (HugtweetsError, OutputSavedError, atomic_dir, atomic_write, check_out_dir, check_positive,
                             deprecated, local_paths, log_artifact, renamed_kwargs, use_artifact)
 from .hf import (check_repo_id, context_length, hub_token, is_hub_id, layer_stack, load_model, push_folder,
@@ -410,12 +410,13 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
     if use_wandb and main:
         run = _wandb_run(dict(base_model=str(model), epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
                               train_layers=train_layers or "all", train_tweets=len(data["train"]), valid_tweets=len(data["valid"])))
-    trainer = tweet_trainer(lm, tok, data, area, epochs=epochs, lr=lr, batch_size=batch_size, block_size=block_size,
-                            gradient_checkpointing=gradient_checkpointing, seed=seed, report_to="wandb" if use_wandb else "none",
-                            callbacks=[_CheckpointHook()], checkpoints=True, plan=info.get("plan"))
-    if main and not resume:
-        start_checkpoints(area, "train", settings, plan=[trainer.args.per_device_train_batch_size, trainer.args.gradient_accumulation_steps])
-    try: result = trainer.train(resume_from_checkpoint=str(last_checkpoint(area)) if resume else None)
+    if main and not resume: start_checkpoints(area, "train", settings)  # marked from the start: a kill from here on cleans it up
+    try:
+        trainer = tweet_trainer(lm, tok, data, area, epochs=epochs, lr=lr, batch_size=batch_size, block_size=block_size,
+                                gradient_checkpointing=gradient_checkpointing, seed=seed, report_to="wandb" if use_wandb else "none",
+                                callbacks=[_CheckpointHook()], checkpoints=True, plan=info.get("plan"))
+        if main and not resume: save_info(area, plan=[trainer.args.per_device_train_batch_size, trainer.args.gradient_accumulation_steps])
+        result = trainer.train(resume_from_checkpoint=str(last_checkpoint(area)) if resume else None)
     except BaseException:
         if main and last_checkpoint(area) is None: remove_checkpoints(area)  # nothing to resume from
         raise

@@ -191,7 +191,7 @@ def test_kill_mid_write_leaves_nothing_behind(ws, cli, sig, code, said):
     assert leftovers(ws) == []     # no .ds.hugtweets-tmp-* folder, no lock file
 
 def test_sigterm_in_train_leaves_no_scratch_folder(ws, cli, monkeypatch):
-    "In this process: `main` turns SIGTERM into an exit that removes the scratch folder `train` made in TMPDIR."
+    "In this process: `main` turns SIGTERM into an exit; `train`'s work area (OUT.checkpoints, no epoch saved yet) is removed and TMPDIR stays empty."
     import tempfile
     import hugtweets.generate as g
     from hugtweets.tiny import tiny_gpt2
@@ -199,8 +199,8 @@ def test_sigterm_in_train_leaves_no_scratch_folder(ws, cli, monkeypatch):
     base = tiny_gpt2(post_texts())
     (ws/"tmpdir").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(ws/"tmpdir"))
-    def trainer_then_kill(model, tok, data, output_dir, **kw):  # the scratch folder exists: SIGTERM before training
-        assert Path(output_dir).is_dir() and Path(output_dir).parent == ws/"tmpdir"
+    def trainer_then_kill(model, tok, data, output_dir, **kw):  # the work area exists: SIGTERM before training
+        assert Path(output_dir) == ws/"model.checkpoints" and Path(output_dir).is_dir()
         assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN), "no SIGTERM handler: killing would end pytest"
         os.kill(os.getpid(), signal.SIGTERM)
         raise AssertionError("SIGTERM did not stop the run")
@@ -211,5 +211,5 @@ def test_sigterm_in_train_leaves_no_scratch_folder(ws, cli, monkeypatch):
     assert "stopped by SIGTERM" in proc.stderr
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # the handler is gone again
     assert list((ws/"tmpdir").iterdir()) == []
-    assert not (ws/"model").exists() and leftovers(ws) == []
+    assert not (ws/"model").exists() and not (ws/"model.checkpoints").exists() and leftovers(ws) == []
     assert snapshot(ws) == before
