@@ -57,3 +57,18 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(n)
+
+class Proc:
+    "What the `cli` fixture returns: a CLI run in this process (faster than `run_cli`: the imports are paid once)."
+    def __init__(self, returncode, stdout, stderr): self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+@pytest.fixture
+def cli(capsys):
+    "Run `hugtweets ARGS...` in this process, in the current folder; returns a `Proc` (exit code, stdout, stderr)."
+    from hugtweets.cli import main
+    def run(*args):
+        capsys.readouterr()
+        rc = main([str(a) for a in args])
+        out = capsys.readouterr()
+        return Proc(rc, out.out, out.err)
+    return run

@@ -4,25 +4,15 @@ import torch
 from pathlib import Path
 import pytest
 from conftest import assert_one_line_error
-from hugtweets.cli import main
 from hugtweets.core import files_containing
 from hugtweets.learner import learnable_sample
 from hugtweets.tiny import tiny_bert
 
-class Proc:
-    "What `run_cli` returns, for a CLI run in this process (faster: the imports are paid once)."
-    def __init__(self, returncode, stdout, stderr): self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
-
 @pytest.fixture
-def cli(capsys, monkeypatch, tmp_path):
-    "Run `hugtweets ARGS...` in this process, in `tmp_path`; returns a `Proc`."
+def cli(cli, monkeypatch, tmp_path):
+    "conftest's in-process `cli`, run in `tmp_path`."
     monkeypatch.chdir(tmp_path)
-    def run(*args):
-        capsys.readouterr()
-        rc = main([str(a) for a in args])
-        out = capsys.readouterr()
-        return Proc(rc, out.out, out.err)
-    return run
+    return cli
 
 @pytest.fixture(scope="module")
 def data():

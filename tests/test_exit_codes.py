@@ -5,7 +5,7 @@ import pytest, torch
 from conftest import assert_one_line_error
 from hugtweets.cli import main
 from hugtweets.core import OUTPUT_MARKER, SAVED_EXIT, HugtweetsError
-from test_outputs import Proc, snapshot, leftovers, post_texts
+from test_outputs import snapshot, leftovers, post_texts
 
 WORDS = "the loom weaves numbers as a poem and the engine answers every card with care today again".split()
 
@@ -22,15 +22,6 @@ def ws(tmp_path, monkeypatch):
     rows = [{"text": t, "handle": "ada"} for t in post_texts()]
     (tmp_path/"posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     return tmp_path
-
-@pytest.fixture
-def cli(capsys):
-    def run(*args):
-        capsys.readouterr()
-        rc = main([str(a) for a in args])
-        out = capsys.readouterr()
-        return Proc(rc, out.out, out.err)
-    return run
 
 @pytest.fixture(scope="module")
 def gpt2():

@@ -8,9 +8,6 @@ from hugtweets.core import OUTPUT_MARKER, atomic_dir, atomic_write
 
 WORDS = "the loom weaves numbers as a poem and the engine answers every card with care today again".split()
 
-class Proc:
-    def __init__(self, returncode, stdout, stderr): self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
-
 def post_texts() -> list[str]:
     "120 invented posts, enough text for a dataset (the tiny GPT-2 built on them is cached for both test files)."
     rnd = random.Random(0)
@@ -24,16 +21,6 @@ def ws(tmp_path, monkeypatch):
     rows = [{"text": t, "handle": "ada"} for t in post_texts()]
     (tmp_path/"data"/"posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     return tmp_path
-
-@pytest.fixture
-def cli(capsys):
-    "Run `hugtweets ARGS...` in this process; returns a `Proc`."
-    def run(*args):
-        capsys.readouterr()
-        rc = main([str(a) for a in args])
-        out = capsys.readouterr()
-        return Proc(rc, out.out, out.err)
-    return run
 
 def snapshot(root) -> dict:
     "Every file under `root` (hidden ones too) with its SHA-256: the proof that nothing was harmed."
