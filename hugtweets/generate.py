@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from datasets import Dataset, DatasetDict
 from transformers import Trainer, TrainerCallback, TrainingArguments, default_data_collator, pipeline, set_seed
-from .checkpoints import (fingerprint, kill_hook, model_key, open_checkpoints, remove_checkpoints,
+from .checkpoints import (checkpoint_dir, fingerprint, kill_hook, model_key, open_checkpoints, remove_checkpoints,
                                    save_info, start_checkpoints)
 from .core import (HugtweetsError, OutputSavedError, atomic_dir, atomic_write, check_out_dir, check_positive,
                             deprecated, local_paths, log_artifact, renamed_kwargs, use_artifact)
@@ -400,10 +400,12 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
     settings = dict(dataset=fingerprint(*(Path(dataset_dir)/f"{s}.jsonl" for s in ("train", "valid"))), model=model_key(model),
                     epochs=epochs, lr=lr, batch_size=batch_size, block_size=block_size, train_layers=train_layers,
                     gradient_checkpointing=gradient_checkpointing, seed=seed, processes=world_size())
-    area, info = open_checkpoints(out, "train", settings, resume, force, last=last_checkpoint)
+    main, stats_path = int(os.environ.get("RANK", "0")) == 0, Path(dataset_dir)/"stats.json"
+    # the main process checks and owns the area; under `accelerate launch` the others only read it when resuming
+    area, info = (open_checkpoints(out, "train", settings, resume, force, last=last_checkpoint) if main or resume
+                  else (checkpoint_dir(out), {}))
     lm, tok = load_model(model, "causal-lm")
     if train_layers: train_only(lm, train_layers)
-    main, stats_path = int(os.environ.get("RANK", "0")) == 0, Path(dataset_dir)/"stats.json"
     stats = json.loads(stats_path.read_text()) if stats_path.is_file() else None
     max_new = tweet_tokens(tokenize_tweets(data["train"], tok), context_length(lm, tok, CONTEXT_CAP) - 1)
     run = None
