@@ -198,13 +198,18 @@ def archive_files(path) -> dict[str, Callable[[], Iterator[bytes]]]:
     for zi in infos: _check_member(zi, path)
     return {zi.filename: (lambda zi=zi: _zip_chunks(path, zi)) for zi in infos}
 
-def read_archive_files(path) -> tuple[list[tuple[str, str]], str | None]:
-    "The `(name, text)` of each posts file in the X archive at `path` and the text of `account.js` (small archives; `read_archive` streams)."
-    files = archive_files(path)
+def _post_files(files, path) -> list[str]:
+    "The posts files among an archive's `files`, or a one-line error when there are none."
     names = tweet_files(files)
     if not names:
         raise HugtweetsError(f"{path} holds no data/tweets.js; pass the .zip (or unzipped folder) from "
                              "Settings > Download an archive of your data")
+    return names
+
+def read_archive_files(path) -> tuple[list[tuple[str, str]], str | None]:
+    "The `(name, text)` of each posts file in the X archive at `path` and the text of `account.js` (small archives; `read_archive` streams)."
+    files = archive_files(path)
+    names = _post_files(files, path)
     text = lambda n: _decode(b"".join(files[n]()), n)
     account = next((text(n) for n in files if n.endswith("account.js")), None)
     return [(n, text(n)) for n in names], account
@@ -330,10 +335,7 @@ def _convert(open_chunks, name: str, convert: Callable) -> list:
 def read_archive(path) -> list[Tweet]:
     "Every post in the X archive at `path` (.zip, unzipped folder, or a tweets.js file), with notes joined and edits marked."
     files = archive_files(path)
-    names = tweet_files(files)
-    if not names:
-        raise HugtweetsError(f"{path} holds no data/tweets.js; pass the .zip (or unzipped folder) from "
-                             "Settings > Download an archive of your data")
+    names = _post_files(files, path)
     roots = sorted({_archive_root(n) for n in names} | {_archive_root(n) for n in files if n.endswith("account.js")})
     if len(roots) > 1:
         raise HugtweetsError(f"{path} holds {len(roots)} archives ({', '.join(r.rstrip('/') or '.' for r in roots)}); "
