@@ -16,7 +16,7 @@ from .hf import context_length, load_model
 
 # %% auto #0
 __all__ = ['word_spans', 'label_index', 'max_tokens', 'token_attributions', 'word_attributions', 'attributions_html',
-           'side_by_side', 'explain']
+           'side_by_side', 'explain', 'explain_batch']
 
 # %% ../nbs/07_interpret.ipynb #ef5a6e1d
 def word_spans(text: str) -> list[tuple[int, int]]:
@@ -174,3 +174,55 @@ def explain(pretrained_model_name_or_path, text, label=None, html=None, n_steps=
     print(note, file=sys.stderr)
     if html: atomic_write(html, _page(attributions_html(words, names[target], title=note), f"hugtweets explain: {names[target]}"))
     return words
+
+# %% ../nbs/07_interpret.ipynb #4aba4e42
+def _pad_right(encs, key, fill) -> torch.Tensor:
+    "One `key` tensor of the single-text encodings `encs`, padded on the right with `fill` to the longest."
+    n = max(e[key].shape[1] for e in encs)
+    return torch.cat([torch.nn.functional.pad(e[key], (0, n - e[key].shape[1]), value=fill) for e in encs])
+
+def _attribute_batch(model, tokenizer, texts, labels=None, n_steps=50, internal_batch_size=None):
+    "`_attribute` for a batch of texts in one integrated-gradients pass: encodings, raw token scores (unpadded), targets, probabilities."
+    encs = [_encode(model, tokenizer, t) for t in texts]
+    dev = next(model.parameters()).device
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else (tokenizer.unk_token_id or 0)
+    ids, mask = _pad_right(encs, "input_ids", pad).to(dev), _pad_right(encs, "attention_mask", 0).to(dev)
+    special = _pad_right(encs, "special_tokens_mask", 1).bool().to(dev)  # padding keeps its own id in the baseline
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad(): probs = _probs(model, ids, mask).cpu()
+        targets = [int(p.argmax()) if l is None else label_index(model, l) for p, l in zip(probs, labels or [None] * len(texts))]
+        lig = LayerIntegratedGradients(lambda i, m: _probs(model, i, m), model.get_input_embeddings())
+        attr = lig.attribute(ids, baselines=torch.where(special, ids, torch.full_like(ids, pad)), additional_forward_args=(mask,),
+                             target=targets, n_steps=n_steps, internal_batch_size=internal_batch_size)
+    finally: model.train(was_training)
+    scores = torch.nan_to_num(attr.sum(-1).detach().float().cpu(), nan=0.0, posinf=0.0, neginf=0.0)
+    return encs, [s[:e["input_ids"].shape[1]] for s, e in zip(scores, encs)], targets, probs
+
+def _pieces(tokenizer, text, enc, raw) -> list[tuple[str, float]]:
+    "The subword pieces of `enc` (special tokens dropped, `[UNK]` shown as its characters) with their scores, unit length."
+    out, segs = [], _segments(text)
+    for tid, (s, e), special, score, seg in zip(enc["input_ids"][0].tolist(), enc["offset_mapping"][0].tolist(),
+                                                 enc["special_tokens_mask"][0].tolist(), raw.tolist(), enc.sequence_ids(0)):
+        if not special: out.append((segs[seg or 0][s:e] if tid == tokenizer.unk_token_id else tokenizer.convert_ids_to_tokens(tid), score))
+    return list(zip([p for p, _ in out], _unit([s for _, s in out])))
+
+def explain_batch(model, tokenizer, texts, label=None, bs: int = 8, n_steps: int = 50, internal_batch_size=None,
+                  pieces: bool = False) -> list[list[tuple[str, float]]]:
+    "`word_attributions` (or `token_attributions` with `pieces`) of many texts, `bs` texts of similar length per integrated-gradients pass; in the order of `texts`."
+    # `label`: one label for all texts, a list with one per text, or None (each text's predicted label)
+    # `internal_batch_size`: rows per forward/backward pass (default: all `bs * n_steps` at once; lower it for long texts)
+    texts = [texts] if isinstance(texts, (str, tuple)) else list(texts)
+    labels = list(label) if isinstance(label, (list, tuple)) else [label] * len(texts)
+    if len(labels) != len(texts): raise HugtweetsError(f"{len(labels)} labels for {len(texts)} texts; give one label per text, or one for all")
+    out = [[] for _ in texts]
+    todo = [i for i, t in enumerate(texts) if any(seg.split() for seg in _segments(t))]  # empty texts: no words
+    n_tokens = [len(tokenizer(*_segments(texts[i]), verbose=False)["input_ids"]) for i in todo]
+    todo = [i for _, i in sorted(zip(n_tokens, todo))]  # batches of similar length pad little
+    for k in range(0, len(todo), bs):
+        idx = todo[k:k + bs]
+        encs, raws, _, _ = _attribute_batch(model, tokenizer, [texts[i] for i in idx], [labels[i] for i in idx], n_steps, internal_batch_size)
+        for i, enc, raw in zip(idx, encs, raws):
+            out[i] = _pieces(tokenizer, texts[i], enc, raw) if pieces else _merge_words(texts[i], enc, raw)
+    return out
