@@ -19,6 +19,7 @@ import numpy as np, torch
 from transformers import AutoTokenizer
 from data import LABELS, news_texts, tweet_texts, classifier_model
 import train as T
+import real as R
 
 # n: texts generated (the learner holds 20% out, everyone trains on the other 80%); bs: batch size;
 # max_len: the model maximum; repeats: interleaved rounds per timing; tweets: texts for the causal-LM packing.
@@ -31,6 +32,11 @@ CONFIGS = ("learner", "raw", "trainer_fixed", "trainer_best")
 VARIANT = "learner_fastai_defaults"  # --variants: the learner with fastai's defaults where hugtweets changed them
 KEYS = ("epoch_vs_raw", "speedup_vs_trainer_fixed", "epoch_vs_trainer_best", "padding_efficiency", "clm_token_use",
         "tokenize_speedup", "peak_mem_ratio")
+# the real-model keys (bench/real.py), in the order printed
+REAL_KEYS = ("minilm_epoch_vs_raw", "minilm_epoch_vs_trainer_best", "e2e_vs_trainer", "lr_find_seconds", "import_learner_seconds",
+             "help_seconds", "accuracy_default_mean", "accuracy_trainer_mean", "accuracy_trainer_sd", "clm_vs_raw", "clm_vs_run_clm",
+             "clm_tiny_vs_raw", "clm_tiny_vs_run_clm", "generate_batched_speedup", "generate_tiny_batched_speedup",
+             "explain_speedup", "explain_min_pearson", "predict_texts_vs_pipeline")
 
 
 def log(*a): print(*a, file=sys.stderr, flush=True)
@@ -56,12 +62,13 @@ def prepare(cfg):
     return df, path, learn, setup
 
 
-def epoch_benchmark(cfg, df, path, learn, setup) -> dict:
+def epoch_benchmark(cfg, df, path, learn, setup, configs=CONFIGS) -> dict:
     "Median epoch seconds, every run's seconds, tokens and padding efficiency for the four configurations."
     init = copy.deepcopy(learn.model.hf_model.state_dict())
     batches = T.learner_batches(learn)  # the learner's own batches, for the floor
-    fixed_ds, best_ds = T.trainer_dataset(setup, True), T.trainer_dataset(setup, False)
-    configs = CONFIGS + ((VARIANT,) if cfg.get("variants") else ())
+    fixed_ds = T.trainer_dataset(setup, True) if "trainer_fixed" in configs else None
+    best_ds = T.trainer_dataset(setup, False)
+    configs = tuple(configs) + ((VARIANT,) if cfg.get("variants") else ())
     variant = T.fastai_defaults_learner(T.learner(df, path, cfg["bs"], cfg["max_len"])) if cfg.get("variants") else None
     runs = {
         "learner": lambda: T.learner_epoch(learn, init),
@@ -162,7 +169,6 @@ def report(cfg, ep, clm, tk, mem, seconds) -> dict:
     for k, m in mem.items():
         extra = f", CUDA peak {m['cuda_peak_mb']:.0f}" if "cuda_peak_mb" in m else ""
         print(f"  {k:14s} {m['peak_rss_mb']:7.0f} (before the step {m['rss_before_step_mb']:.0f}; batch {m['batch']}{extra})")
-    print(f"\ntotal {seconds:.0f} s")
     return dict(epoch_vs_raw=med["learner"] / med["raw"], speedup_vs_trainer_fixed=med["trainer_fixed"] / med["learner"],
                 epoch_vs_trainer_best=med["learner"] / med["trainer_best"],
                 padding_efficiency=float(np.mean([e.padding_efficiency for e in ep["learner"]])),
@@ -178,26 +184,36 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, help="interleaved rounds per timing (default: 3)")
     p.add_argument("--n", type=int, help="texts to generate (default: 3000 full, 800 quick)")
     p.add_argument("--variants", action="store_true", help=f"also time {VARIANT}: the learner with fastai's data loading and optimizer defaults")
-    p.add_argument("--threads", type=int, help="torch threads (default: torch's own, one per core)")
+    p.add_argument("--threads", type=int, default=2, help="torch threads (default: 2)")
+    p.add_argument("--only", help="comma-separated sections: tiny (1-5, the tiny model), " + ", ".join(R.SECTION_NAMES) + " (default: all)")
     p.add_argument("--out", help="also write every measurement to this JSON file")
     a = p.parse_args(argv)
     mode = "smoke" if a.smoke else "quick" if a.quick else "full"
-    cfg = dict(MODES[mode], mode=mode)
+    cfg = dict(MODES[mode], **R.REAL[mode], mode=mode, threads=a.threads)
+    sections = set(a.only.split(",")) if a.only else {"tiny", *R.SECTION_NAMES}
+    if sections - {"tiny", *R.SECTION_NAMES}: p.error(f"unknown sections {sections - {'tiny', *R.SECTION_NAMES}}")
     if a.repeats: cfg["repeats"] = a.repeats
     if a.n: cfg["n"] = a.n
     cfg["variants"] = a.variants
-    if a.threads: torch.set_num_threads(a.threads)
+    torch.set_num_threads(a.threads)
     t0 = time.perf_counter()
-    df, path, learn, setup = prepare(cfg)
-    log("memory (one subprocess per configuration)"); mem = memory_benchmark(cfg, setup)
-    log("causal-LM packing"); clm = clm_benchmark(cfg)
-    log("tokenization"); tk = tokenize_benchmark(cfg)
-    log("classification epochs"); ep = epoch_benchmark(cfg, df, path, learn, setup)
-    keys = report(cfg, ep, clm, tk, mem, time.perf_counter() - t0)
+    keys, full = {}, {}
+    if "tiny" in sections:
+        df, path, learn, setup = prepare(cfg)
+        log("memory (one subprocess per configuration)"); mem = memory_benchmark(cfg, setup)
+        log("causal-LM packing"); clm = clm_benchmark(cfg)
+        log("tokenization"); tk = tokenize_benchmark(cfg)
+        log("classification epochs"); ep = epoch_benchmark(cfg, df, path, learn, setup)
+        keys = report(cfg, ep, clm, tk, mem, time.perf_counter() - t0)
+        full = dict(memory=mem, clm=clm, tokenize=tk, epochs={k: [e.__dict__ for e in v] for k, v in ep.items()})
+    real = R.run_all(cfg, sections, log)
+    real_keys = R.headline(real)
+    R.report(cfg, real, real_keys)
+    keys.update(real_keys)
+    print(f"\ntotal {time.perf_counter() - t0:.0f} s")
     if a.out:
-        Path(a.out).write_text(json.dumps(dict(config=cfg, machine=machine(), keys=keys, memory=mem, clm=clm,
-                                               tokenize=tk, epochs={k: [e.__dict__ for e in v] for k, v in ep.items()}), indent=1))
-    print(json.dumps({k: round(float(keys[k]), 4) for k in KEYS}))
+        Path(a.out).write_text(json.dumps(dict(config=cfg, machine=machine(), keys=keys, **full, real=real), indent=1, default=str))
+    print(json.dumps({k: round(float(keys[k]), 4) for k in KEYS + REAL_KEYS if k in keys}))
 
 
 if __name__ == "__main__":

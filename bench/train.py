@@ -45,7 +45,7 @@ class Setup:
 
     def model(self):
         "A fresh copy of the classifier with the shared initial weights."
-        m = AutoModelForSequenceClassification.from_pretrained(self.model_path)
+        m = AutoModelForSequenceClassification.from_pretrained(self.model_path, num_labels=len(self.labels))
         if self._init is None: self._init = copy.deepcopy(m.state_dict())
         m.load_state_dict(self._init)
         return m.to(device())
