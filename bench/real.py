@@ -54,8 +54,8 @@ def minilm_epochs(cfg, log) -> dict:
     path = encoder(cfg, df)
     learn = T.learner(df, path, cfg["minilm_bs"], cfg["minilm_max_len"])
     setup = T.Setup(str(path), T.learner_train_df(learn), cfg["minilm_bs"], cfg["minilm_max_len"], tuple(learn.dls.vocab))
-    sub = dict(cfg, repeats=cfg["minilm_repeats"], variants=False)
-    ep = epoch_benchmark(sub, df, path, learn, setup, configs=("learner", "raw", "trainer_best"))
+    sub = dict(cfg, repeats=cfg["minilm_repeats"], variants=False, bs=cfg["minilm_bs"], max_len=cfg["minilm_max_len"])
+    ep = epoch_benchmark(sub, df, path, learn, setup, configs=("learner", "raw", "trainer_best", "learner_foreach"))
     return {k: [e.__dict__ for e in v] for k, v in ep.items()}
 
 
@@ -137,6 +137,7 @@ def headline(res) -> dict:
     if "minilm" in res:
         m = {c: _med([e["seconds"] for e in v]) for c, v in res["minilm"].items()}
         k["minilm_epoch_vs_raw"], k["minilm_epoch_vs_trainer_best"] = m["learner"] / m["raw"], m["learner"] / m["trainer_best"]
+        if "learner_foreach" in m: k["minilm_fused_adamw_speedup"] = m["learner_foreach"] / m["learner"]
     if "e2e" in res:
         e = res["e2e"]
         k["e2e_vs_trainer"] = _med([x["seconds"] for x in e["command"]]) / _med([x["seconds"] for x in e["trainer"]])

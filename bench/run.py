@@ -33,7 +33,7 @@ VARIANT = "learner_fastai_defaults"  # --variants: the learner with fastai's def
 KEYS = ("epoch_vs_raw", "speedup_vs_trainer_fixed", "epoch_vs_trainer_best", "padding_efficiency", "clm_token_use",
         "tokenize_speedup", "peak_mem_ratio")
 # the real-model keys (bench/real.py), in the order printed
-REAL_KEYS = ("minilm_epoch_vs_raw", "minilm_epoch_vs_trainer_best", "e2e_vs_trainer", "lr_find_seconds", "import_learner_seconds",
+REAL_KEYS = ("minilm_epoch_vs_raw", "minilm_epoch_vs_trainer_best", "minilm_fused_adamw_speedup", "e2e_vs_trainer", "lr_find_seconds", "import_learner_seconds",
              "help_seconds", "accuracy_default_mean", "accuracy_trainer_mean", "accuracy_trainer_sd", "clm_vs_raw", "clm_vs_run_clm",
              "clm_tiny_vs_raw", "clm_tiny_vs_run_clm", "generate_batched_speedup", "generate_tiny_batched_speedup",
              "explain_speedup", "explain_min_pearson", "predict_texts_vs_pipeline")
@@ -77,6 +77,9 @@ def epoch_benchmark(cfg, df, path, learn, setup, configs=CONFIGS) -> dict:
         "trainer_fixed": lambda: T.trainer_epoch(setup, True, fixed_ds),
         "trainer_best": lambda: T.trainer_epoch(setup, False, best_ds),
     }
+    if "learner_foreach" in configs:  # the learner as it was before its AdamW was fused (bench/README.md)
+        foreach = T.foreach_learner(T.learner(df, path, cfg["bs"], cfg["max_len"]))
+        runs["learner_foreach"] = lambda: T.learner_epoch(foreach, init)
     T.raw_loop(setup, batches[:3])  # warm up torch (allocator, kernels) outside the clock
     res = {k: [] for k in configs}
     for r in range(cfg["repeats"]):

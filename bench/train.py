@@ -213,3 +213,11 @@ def fastai_defaults_learner(learn):
     for dl in (train, valid): dl.tokenize = types.MethodType(tokenize_pt, dl)
     learn.dls = DataLoaders(train, valid)
     return learn
+
+
+def foreach_learner(learn):
+    "`learn` with the multi-tensor (`foreach`) `AdamW` that `hugtweets.modeling.adamw` used before it took the fused one."
+    from functools import partial
+    from fastai.optimizer import OptimWrapper
+    learn.opt_func = lambda params, **kw: OptimWrapper(params, partial(torch.optim.AdamW, foreach=True), **kw)
+    return learn
