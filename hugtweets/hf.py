@@ -145,7 +145,11 @@ def wandb_enabled(want: bool | None = None) -> bool:
     mode = os.environ.get("WANDB_MODE", "").strip().lower()
     if mode == "disabled": return False
     if mode in _WANDB_OFF: return True  # offline or dryrun: written to disk, no key needed
-    return _wandb_key_found() or colab_secret("WANDB_API_KEY") is not None
+    if _wandb_key_found(): return True
+    if key := colab_secret("WANDB_API_KEY"):
+        os.environ["WANDB_API_KEY"] = key  # for W&B in this process and for `!hugtweets ... --wandb`, which cannot read Secrets
+        return True
+    return False
 
 # %% ../nbs/00c_hf.ipynb #1a902abf
 def check_repo_id(repo: str) -> str:
