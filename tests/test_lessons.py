@@ -64,6 +64,17 @@ def test_install_cell_runs_only_in_colab(name, monkeypatch, fake_colab):
     assert any(re.fullmatch(r'"?hugtweets(\[[\w,]+\])?"?', s) for s in args[2:]), args
     assert not any(a.startswith("torch") for a in args), "Colab's own torch stays"
 
+def test_docs_page_top():
+    "On the docs site each lesson page gets its title and summary from the title cell, and one badge (the site's copy)."
+    sys.path.insert(0, str(ROOT/"docs"))
+    try: import prepare
+    finally: sys.path.remove(str(ROOT/"docs"))
+    for name in LESSONS:
+        title, summary = prepare.summary(NBS/f"{name}.ipynb")
+        assert title and summary, name
+        md = prepare.site_links(read(name).cells[1].source)
+        assert md.count("](colab-badge.svg)") == 1 and md.count(COLAB.format(name)) == 1, md
+
 # ---------------------------------------------------------------------------------------------------------------
 # Nothing stops Run-all at a prompt
 
