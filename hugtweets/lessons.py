@@ -17,7 +17,7 @@ from .tweet_sources import read_archive
 from .tweets import clean_tweets
 
 # %% auto #0
-__all__ = ['author_posts', 'word_key', 'author_words', 'sample_vocabularies']
+__all__ = ['author_posts', 'word_key', 'author_words', 'sample_vocabularies', 'marker_words']
 
 # %% ../nbs/81_lessons.ipynb #b804aed8
 def author_posts(per_author: int | None = None, seed: int = 42) -> pd.DataFrame:
@@ -55,4 +55,13 @@ def sample_vocabularies() -> dict[str, list[str]] | None:
     ns = {}
     exec(compile(src.read_text(encoding="utf-8"), str(src), "exec"), ns)  # plain data: the templates and word lists
     own = ("tags", "inline_tags", "duplicate_pool", "originals", "frames", "slots", "replies", "boring", "thread")  # not retweets: others' words
-    return {p["handle"]: [re.sub(r"\{\w+\}", " ", s) for s in _strings({k: p[k] for k in own if k in p})] for p in ns["PEOPLE"]}
+    names = lambda p: [ns["ACCOUNTS"][f][0] for f in p.get("friends", []) if f in ns["ACCOUNTS"]]  # mentions become display names
+    return {p["handle"]: [re.sub(r"\{\w+\}", " ", s) for s in _strings({k: p[k] for k in own if k in p})] + names(p)
+            for p in ns["PEOPLE"]}
+
+# %% ../nbs/81_lessons.ipynb #edaf2160
+def marker_words(posts: pd.DataFrame | None = None) -> dict[str, set[str]]:
+    "The words that mark each author of `posts` (default: `author_posts()`): used by that person alone, in their posts and in the sample generator's lists."
+    posts = author_posts() if posts is None else posts
+    vocabs = sample_vocabularies() or {}
+    return author_words({a: list(t) + vocabs.get(a, []) for a, t in posts.groupby("author").text})
