@@ -107,7 +107,7 @@ def site_links(md: str) -> str:
 _heading = re.compile(r"^(#{1,6}\s.*)$", re.MULTILINE)
 
 def code_in_headings(md: str) -> str:
-    """Inline code in headings as `<code>`: mkdocs-jupyter deletes backtick spans before it builds the table of
+    r"""Inline code in headings as `<code>`: mkdocs-jupyter deletes backtick spans before it builds the table of
     contents, so `## Scaling out with \`accelerate\`` got the anchor `#scaling-out-with` in the TOC and another on the page."""
     def one(m): return re.sub(r"`([^`\n]+)`", lambda c: "<code>" + html.escape(c.group(1)) + "</code>", m.group(1))
     return _heading.sub(one, md)

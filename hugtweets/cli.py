@@ -89,7 +89,7 @@ def _add_generation(sub):
     p.add_argument("-n", type=int, default=5, help="how many samples")
     p.add_argument("--seed", type=int, default=None)
     p.set_defaults(func=_generate)
-    p = sub.add_parser("demo", help="offline end to end: sample archive -> dataset -> tiny GPT-2 -> samples")
+    p = sub.add_parser("demo", help="offline end to end: sample archives -> dataset -> tiny GPT-2 trained on all, fine-tuned on one -> samples")
     p.add_argument("--out", type=Path, default=Path("hugtweets-demo"))
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(func=_demo)

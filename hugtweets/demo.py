@@ -1,4 +1,4 @@
-"""`hugtweets demo`: the tweet lesson end to end with no network, from a bundled sample archive to five tweets.
+"""`hugtweets demo`: the tweet lesson end to end with no network, from the bundled sample archives to five tweets.
 
 Docs: https://hugtweets.github.io/hugtweets/demo.html.md"""
 
@@ -9,45 +9,57 @@ from __future__ import annotations
 from pathlib import Path
 import torch
 from .core import atomic_dir, atomic_write, check_out_dir
-from .generate import generate, load_tweets, train
+from .generate import generate, load_tweets, person_dataset, train
 from .model_card import NOTICE
 from .samples import sample_archives
 from .tiny import tiny_gpt2
 from .tweets import build_dataset
 
 # %% auto #0
-__all__ = ['DEMO', 'demo']
+__all__ = ['TINY', 'BASE', 'DEMO', 'tiny_base', 'pooled_base', 'demo']
 
 # %% ../nbs/80_demo.ipynb #4334297d
-DEMO = dict(epochs=10, lr=3e-3, batch_size=2, n_layer=2, n_embd=64)
+TINY = dict(vocab_size=8000, n_layer=2, n_embd=64, dropout=0.0)  # room for every word of the bundled posts as one token
+BASE = dict(epochs=12, lr=3e-3, batch_size=8)      # from random weights: a higher learning rate than fine-tuning GPT-2
+DEMO = dict(handle="mayabakesbread", epochs=4, lr=3e-3, batch_size=8)
+
+def tiny_base(dataset_dir) -> Path:
+    "The tiny random GPT-2 that `pooled_base` starts from, its tokenizer trained on the training posts of `dataset_dir`."
+    return tiny_gpt2(load_tweets(dataset_dir)["train"]["text"], **TINY)
+
+def pooled_base(dataset_dir, out, force=False, epochs=BASE["epochs"], lr=BASE["lr"], batch_size=BASE["batch_size"]) -> Path:
+    "The offline stand-in for a pretrained GPT-2: `tiny_base` trained on every person's training posts in `dataset_dir`."
+    return train(dataset_dir, tiny_base(dataset_dir), out, epochs=epochs, lr=lr, batch_size=batch_size, force=force,
+                 n_samples=1, name="the pooled base")
 
 def _samples_md(handle: str, samples, model_dir: str) -> str:
     "The demo's `samples.md`: the notice, the samples, and how to make more."
     lines = [f"# Tweets in the style of @{handle} (demo)", "", NOTICE, "",
-             f"Five samples from a tiny GPT-2 trained from scratch on the invented person @{handle}'s sample archive:", ""]
+             f"Five samples from a tiny GPT-2 trained on the three invented people's sample archives, then fine-tuned "
+             f"on @{handle}'s:", ""]
     lines += [f"{i}. {s}" for i, s in enumerate(samples, 1)]
     lines += ["", f"More: `hugtweets generate {model_dir} \"I think\" -n 5`, or in Python "
               f"`pipeline(\"text-generation\", model=\"{model_dir}\")(\"<|endoftext|>I think\")`.", ""]
     return "\n".join(lines)
 
 def demo(out="hugtweets-demo", force=False) -> Path:
-    "Offline end to end: bundled sample archive -> dataset -> tiny GPT-2 -> train -> `samples.md`, all in `out`."
+    "Offline end to end: bundled sample archives -> dataset -> tiny GPT-2 pre-trained on all, fine-tuned on one -> `samples.md`."
     out = check_out_dir(out, force)
-    archive, threads = sample_archives()[0], torch.get_num_threads()
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a 64-wide model gains nothing from more threads, and loses a lot when the cores are busy
-    try: _demo(out, archive, force)
+    try: _demo(out, sample_archives(), force)
     finally: torch.set_num_threads(threads)
     return out
 
-def _demo(out: Path, archive: Path, force: bool):
+def _demo(out: Path, archives, force: bool):
     "The demo's work, built in a temporary folder that becomes `out`."
+    handle = DEMO["handle"]
     with atomic_dir(out, force) as tmp:
-        build_dataset([archive], tmp/"dataset")
-        data = load_tweets(tmp/"dataset")
-        base = tiny_gpt2(data["train"]["text"], n_layer=DEMO["n_layer"], n_embd=DEMO["n_embd"])
-        train(tmp/"dataset", base, tmp/"model", epochs=DEMO["epochs"], lr=DEMO["lr"], batch_size=DEMO["batch_size"],
+        build_dataset(archives, tmp/"dataset")
+        base = pooled_base(tmp/"dataset", tmp/"base")
+        person_dataset(tmp/"dataset", handle, tmp/"person")
+        train(tmp/"person", base, tmp/"model", epochs=DEMO["epochs"], lr=DEMO["lr"], batch_size=DEMO["batch_size"],
               n_samples=3, name=f"{out}/model")
         samples = generate(tmp/"model", n=5, seed=0)
-        handle = next((h for h in data["train"]["handle"] if h), "someone")
         atomic_write(tmp/"samples.md", _samples_md(handle, samples, f"{out}/model"))
     print(f"\n{out}/samples.md:\n" + "\n".join(f"  {s}" for s in samples))

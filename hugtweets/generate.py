@@ -8,6 +8,7 @@ Docs: https://hugtweets.github.io/hugtweets/generate.html.md"""
 # %% ../nbs/02_generate.ipynb #2084d28c
 from __future__ import annotations
 import json, math, os, shlex, sys, tempfile, unicodedata
+from collections import Counter
 from itertools import chain
 from pathlib import Path
 import pandas as pd
@@ -23,12 +24,12 @@ from .hf import (check_repo_id, context_length, hub_token, is_hub_id, layer_stac
 from .model_card import model_card
 
 # %% auto #0
-__all__ = ['CONTEXT_CAP', 'GENERATION', 'load_tweets', 'load_causal_lm', 'tokenize_tweets', 'model_context', 'block_size_for',
-           'pack', 'packing_stats', 'pack_tweets', 'world_size', 'free_memory', 'batch_plan', 'mixed_precision',
-           'CLMTrainer', 'training_args', 'tweet_trainer', 'eval_history', 'train_history', 'plot_losses',
-           'handle_losses', 'plot_handle_losses', 'set_generation_defaults', 'tweet_tokens', 'sample_tweets',
-           'transformer_blocks', 'train_only', 'training_settings', 'final_metrics', 'save_tweet_model',
-           'last_checkpoint', 'train', 'generate', 'demo']
+__all__ = ['CONTEXT_CAP', 'GENERATION', 'SAMPLE_PROMPTS', 'load_tweets', 'person_dataset', 'load_causal_lm', 'tokenize_tweets',
+           'model_context', 'block_size_for', 'pack', 'packing_stats', 'pack_tweets', 'world_size', 'free_memory',
+           'batch_plan', 'mixed_precision', 'CLMTrainer', 'training_args', 'tweet_trainer', 'eval_history',
+           'train_history', 'plot_losses', 'handle_losses', 'plot_handle_losses', 'set_generation_defaults',
+           'tweet_tokens', 'sample_tweets', 'prompt_samples', 'transformer_blocks', 'train_only', 'training_settings',
+           'final_metrics', 'save_tweet_model', 'last_checkpoint', 'train', 'generate', 'demo']
 
 # %% ../nbs/02_generate.ipynb #46f22d08
 def _read_jsonl(path: Path) -> list[dict]:
@@ -55,6 +56,25 @@ def load_tweets(dataset_dir) -> DatasetDict:
                           for s in ("train", "valid")})
     if not len(splits["train"]): raise HugtweetsError(f"{d/'train.jsonl'} has no tweets; {fix}")
     return splits
+
+# %% ../nbs/02_generate.ipynb #a1b2c3d4
+def person_dataset(dataset_dir, handle: str, out, force=False) -> Path:
+    "A dataset folder with only `handle`'s posts from `dataset_dir`, in both splits, and only that person in `stats.json`."
+    d, handle = Path(dataset_dir), str(handle).lstrip("@")
+    data = load_tweets(d)
+    people = sorted(h for h in set(data["train"]["handle"]) | set(data["valid"]["handle"]) if h)
+    if handle not in people:
+        raise HugtweetsError(f"{d} has no posts by @{handle}; its people are " + (", ".join(f"@{h}" for h in people) or "unnamed"))
+    stats = json.loads((d/"stats.json").read_text()) if (d/"stats.json").is_file() else None
+    rows = {s: [r for r in data[s] if r["handle"] == handle] for s in ("train", "valid")}
+    with atomic_dir(out, force, inputs=[d]) as tmp:
+        for s, part in rows.items(): atomic_write(tmp/f"{s}.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part))
+        if stats:
+            keep = lambda v: {handle: v[handle]} if isinstance(v, dict) and handle in v else v
+            stats = {**stats, "sources": keep(stats.get("sources")), "info": keep(stats.get("info")),
+                     "chars": sum(len(t) for t in set(r["text"] for part in rows.values() for r in part))}
+            atomic_write(tmp/"stats.json", json.dumps(stats, indent=2, ensure_ascii=False) + "\n")
+    return Path(out)
 
 # %% ../nbs/02_generate.ipynb #401f7a18
 @deprecated("hugtweets.hf.load_model(name, 'causal-lm')")
@@ -278,6 +298,15 @@ def sample_tweets(model, tok, prompt: str = "", n: int = 5, seed: int | None = N
     outs = gen(tok.eos_token + prompt, num_return_sequences=n, **extra)
     return [_cut(o["generated_text"][len(tok.eos_token):], tok.eos_token) for o in outs]
 
+SAMPLE_PROMPTS = ("", "I", "Today", "The", "My")  # the starts `train` samples from, in turn ("": a tweet from scratch)
+
+def prompt_samples(model, tok, n: int = 5, prompts=SAMPLE_PROMPTS, seed: int | None = None) -> list[tuple[str, str]]:
+    "`n` (prompt, tweet) pairs, the prompts taken in turn from `prompts`; the prompt is the text the model was given."
+    if n < 1: raise HugtweetsError(f"-n must be at least 1, not {n}")
+    counts = Counter(prompts[i % len(prompts)] for i in range(n))
+    return [(tok.eos_token + p, t) for j, (p, k) in enumerate(counts.items())
+            for t in sample_tweets(model, tok, p, n=k, seed=None if seed is None else seed + j)]
+
 # %% ../nbs/02_generate.ipynb #29bcc46d
 @deprecated("hugtweets.hf.layer_stack(model)")
 def transformer_blocks(model) -> torch.nn.ModuleList:
@@ -334,9 +363,9 @@ def _wandb_run(config: dict):
     return run
 
 def _wandb_finish(run, out: Path, samples):
-    "Log the samples table and the `finetuned-model` artifact, and close the run."
+    "Log the samples table (`samples`: (prompt, tweet) pairs) and the `finetuned-model` artifact, and close the run."
     import wandb
-    run.log({"samples": wandb.Table(columns=["prompt", "tweet"], data=[["", s] for s in samples])})
+    run.log({"samples": wandb.Table(columns=["prompt", "tweet"], data=[[p, t] for p, t in samples])})
     log_artifact(run, out, "finetuned-model", "model")
     run.finish()
 
@@ -424,7 +453,8 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
         raise
     set_generation_defaults(lm, tok, max_new)
     if trainer.is_world_process_zero():
-        samples = sample_tweets(lm.eval(), tok, n=n_samples, seed=seed)
+        pairs = prompt_samples(lm.eval(), tok, n=n_samples, seed=seed)
+        samples = [t for _, t in pairs]
         metrics, per_handle = final_metrics(trainer, None if resume else result), handle_losses(trainer.state.log_history)
         if resume and len(logged := train_history(trainer.state.log_history)):  # `result` counts only the resumed steps
             metrics["train loss"] = float(logged.loss.mean())
@@ -434,7 +464,7 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
                           per_handle=dict(zip(per_handle.handle.str[1:], per_handle.loss)), eos=tok.eos_token)
         with atomic_dir(out, force, inputs=local_paths([dataset_dir, model])) as tmp: save_tweet_model(trainer, tok, tmp, card)
         remove_checkpoints(area)  # the run is complete: nothing left to resume
-        _after_output(out, run, samples, push_to_hub)
+        _after_output(out, run, pairs, push_to_hub)
         print(f"saved {name or out}" + (f": eval loss {metrics['eval loss']:.3f}, perplexity {metrics['perplexity']:.1f}" if "eval loss" in metrics else ""))
     trainer.accelerator.wait_for_everyone()
     return out

@@ -11,8 +11,8 @@ from pathlib import Path
 from .core import HugtweetsError, colab_secret, env_flag, first_line, is_offline, redact, remember_secret
 
 # %% auto #0
-__all__ = ['KINDS', 'hub_offline', 'load_model', 'context_length', 'layer_stack', 'hub_token', 'wandb_login', 'check_repo_id',
-           'push_folder', 'is_hub_id', 'base_license', 'hub_card']
+__all__ = ['KINDS', 'hub_offline', 'load_model', 'context_length', 'layer_stack', 'hub_token', 'wandb_login', 'wandb_enabled',
+           'check_repo_id', 'push_folder', 'is_hub_id', 'base_license', 'hub_card']
 
 # %% ../nbs/00c_hf.ipynb #b527a18b
 def hub_offline() -> bool:
@@ -123,6 +123,33 @@ def wandb_login(mode: str | None = None) -> str:
                              "Colab's Secrets; or set WANDB_MODE=offline to log locally")
     remember_secret(os.environ.get("WANDB_API_KEY"))
     return mode
+
+# %% ../nbs/00c_hf.ipynb #c01ab0e2
+def _wandb_key_found() -> bool:
+    "True when W&B's own login finds a key without asking: `WANDB_API_KEY`, an identity token, or `wandb login`'s netrc."
+    if os.environ.get("WANDB_API_KEY", "").strip() or os.environ.get("WANDB_IDENTITY_TOKEN_FILE", "").strip(): return True
+    import netrc
+    from urllib.parse import urlsplit
+    host = urlsplit(os.environ.get("WANDB_BASE_URL") or "https://api.wandb.ai").netloc
+    home = Path.home()
+    path = os.environ.get("NETRC") or next((p for p in (home/".netrc", home/"_netrc") if p.exists()), None)
+    if not path or not host: return False
+    try: return netrc.netrc(str(Path(path).expanduser())).authenticators(host) is not None
+    except (OSError, netrc.NetrcParseError): return False
+
+def wandb_enabled(want: bool | None = None) -> bool:
+    "Whether to log to W&B: `want` if given, else `HUGTWEETS_WANDB`, else offline mode or a login found. Never prompts."
+    if want is not None: return bool(want)
+    flag = os.environ.get("HUGTWEETS_WANDB", "").strip().lower()
+    if flag: return env_flag("HUGTWEETS_WANDB")
+    mode = os.environ.get("WANDB_MODE", "").strip().lower()
+    if mode == "disabled": return False
+    if mode in _WANDB_OFF: return True  # offline or dryrun: written to disk, no key needed
+    if _wandb_key_found(): return True
+    if key := colab_secret("WANDB_API_KEY"):
+        os.environ["WANDB_API_KEY"] = key  # for W&B in this process and for `!hugtweets ... --wandb`, which cannot read Secrets
+        return True
+    return False
 
 # %% ../nbs/00c_hf.ipynb #1a902abf
 def check_repo_id(repo: str) -> str:

@@ -16,7 +16,7 @@ from .hf import context_length, load_model
 
 # %% auto #0
 __all__ = ['word_spans', 'label_index', 'max_tokens', 'token_attributions', 'word_attributions', 'attributions_html',
-           'side_by_side', 'explain', 'explain_batch']
+           'side_by_side', 'explain', 'log_attributions', 'explain_batch']
 
 # %% ../nbs/07_interpret.ipynb #ef5a6e1d
 def word_spans(text: str) -> list[tuple[int, int]]:
@@ -174,6 +174,14 @@ def explain(pretrained_model_name_or_path, text, label=None, html=None, n_steps=
     print(note, file=sys.stderr)
     if html: atomic_write(html, _page(attributions_html(words, names[target], title=note), f"hugtweets explain: {names[target]}"))
     return words
+
+# %% ../nbs/07_interpret.ipynb #3e4a35f4
+def log_attributions(word_scores, label: str | None = None, title: str | None = None, key: str = "attributions", run=None):
+    "Log `word_scores` as highlighted words (`attributions_html`) to the W&B `run` (default: the active one) as `wandb.Html`."
+    import wandb
+    run = run or wandb.run
+    if run is None: raise HugtweetsError("no W&B run is active; start one with wandb.init(...) before log_attributions")
+    run.log({key: wandb.Html(attributions_html(word_scores, label, title))})
 
 # %% ../nbs/07_interpret.ipynb #4aba4e42
 def _pad_right(encs, key, fill) -> torch.Tensor:

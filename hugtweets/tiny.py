@@ -51,9 +51,11 @@ def train_wordpiece_tokenizer(texts, vocab_size=600, lowercase=False) -> Tokeniz
     return tok
 
 # %% ../nbs/00a_tiny.ipynb #7289b98a
-def tiny_gpt2(texts, path=None, vocab_size=400, n_layer=2, n_embd=64, n_head=2, n_positions=128, seed=0) -> Path:
+def tiny_gpt2(texts, path=None, vocab_size=400, n_layer=2, n_embd=64, n_head=2, n_positions=128, seed=0, dropout=0.1) -> Path:
     "Build (or reuse) a tiny random GPT-2 with a BPE tokenizer trained on `texts`; return its `save_pretrained` folder."
+    # `dropout`: GPT-2's 0.1 by default; a model this small trained for a few hundred steps learns faster without it
     settings = dict(vocab_size=vocab_size, n_layer=n_layer, n_embd=n_embd, n_head=n_head, n_positions=n_positions, seed=seed)
+    if dropout != 0.1: settings["dropout"] = dropout  # the default keeps the cache keys of earlier versions
     path = Path(path) if path else _cached_path("gpt2", texts, **settings)
     if _done(path): return path
     eos = "<|endoftext|>"
@@ -61,6 +63,7 @@ def tiny_gpt2(texts, path=None, vocab_size=400, n_layer=2, n_embd=64, n_head=2, 
                                   bos_token=eos, eos_token=eos, unk_token=eos, pad_token=eos, model_max_length=n_positions)
     torch.manual_seed(seed)
     cfg = GPT2Config(vocab_size=len(tok), n_positions=n_positions, n_embd=n_embd, n_layer=n_layer, n_head=n_head,
+                     resid_pdrop=dropout, embd_pdrop=dropout, attn_pdrop=dropout,
                      bos_token_id=tok.eos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.eos_token_id)
     GPT2LMHeadModel(cfg).save_pretrained(path)
     tok.save_pretrained(path)

@@ -81,3 +81,16 @@ def test_subsample_keeps_all_fake():
     small = subsample(df, n_authentic=50, seed=1)
     assert (small.label == "authentic").sum() == 50 and (small.label == "fake").sum() == (df.label == "fake").sum()
     assert small.equals(subsample(df, n_authentic=50, seed=1))
+
+def test_sample_headlines_carry_planted_kickers():
+    "Lesson 10 checks its explanations against these words: every sample headline opens with three of its class's own."
+    fake_words = {"ব্রেকিং", "ভাইরাল", "নিউজ", "অবিশ্বাস্য", "চাঞ্চল্যকর"}
+    auth_words = {"নিজস্ব", "প্রতিবেদক", "প্রতিনিধি", "জেলা", "সরকারি", "বিজ্ঞপ্তি", "আনুষ্ঠানিক"}
+    df = load_banfakenews(sample_banfakenews())
+    kicker = df.text.str.split(":").str[0].str.split()
+    has_headline = df.text.str.contains(":")
+    for label, own, other in [("fake", fake_words, auth_words), ("authentic", auth_words, fake_words)]:
+        rows = kicker[(df.label == label) & has_headline]
+        assert len(rows) >= 0.95 * (df.label == label).sum()
+        assert all(len(k) == 3 and set(k) <= own for k in rows), label
+        assert not any(set(k) & other for k in rows)

@@ -1,5 +1,5 @@
 "Tweet generation: packing, saved generation settings, the model card and its secrets, W&B offline, and the CLI."
-import json, random, sys, time, unicodedata
+import json, random, re, sys, time, unicodedata
 from pathlib import Path
 from types import SimpleNamespace
 import pytest
@@ -151,7 +151,13 @@ def test_wandb_offline_and_push_keep_secrets(data_dir, base, tmp_path, monkeypat
         if b"finetuned-model" in record: break
         time.sleep(0.5)
     assert b"train-dataset" in record and b"finetuned-model" in record and b"learning_rate" in record
-    assert list((runs[0]/"files"/"media"/"table").glob("samples_*.table.json"))
+    tables = list((runs[0]/"files"/"media"/"table").glob("samples_*.table.json"))
+    assert len(tables) == 1
+    table = json.loads(tables[0].read_text())                   # the samples table as W&B stores it, read back
+    assert table["columns"] == ["prompt", "tweet"] and len(table["data"]) == 5
+    from hugtweets.generate import SAMPLE_PROMPTS
+    assert [p for p, _ in table["data"]] == ["<|endoftext|>" + p for p in SAMPLE_PROMPTS]   # the prompt column is filled
+    assert all(t.startswith(p.removeprefix("<|endoftext|>")) for p, t in table["data"])
     assert "me/ada-tweets" in (out/"README.md").read_text()
     logs = capfd.readouterr()
     secrets = list(fake_secrets.values())
@@ -207,13 +213,28 @@ def test_cli_existing_out_is_kept(data_dir, base, tmp_path):
     assert_one_line_error(cli("train", data_dir, "--model", base, "--out", tmp_path/"out"), "already exists", "--force")
     assert (tmp_path/"out"/"mine.txt").read_text() == "keep"
 
+WORD = r"[^\W\d_]+(?:'[^\W\d_]+)*"   # a run of letters, with inner apostrophes ("don't")
+
+def words(text: str) -> list[str]: return re.findall(WORD, text.lower())
+
 def test_demo(tmp_path):
     pytest.importorskip("hugtweets.tweets")
     out = tmp_path/"demo"
     proc = cli("demo", "--out", out)
     assert proc.returncode == 0, proc.stderr
-    for f in ("dataset/train.jsonl", "dataset/stats.json", "model/README.md", "model/generation_config.json", "samples.md"):
+    for f in ("dataset/train.jsonl", "dataset/stats.json", "person/train.jsonl", "base/config.json", "model/README.md",
+              "model/generation_config.json", "samples.md"):
         assert (out/f).is_file(), f
+    # two stages: the base saw all three people, the model only the demo's person
+    assert len(json.loads((out/"dataset"/"stats.json").read_text())["sources"]) == 3
+    assert {json.loads(l)["handle"] for l in (out/"person"/"train.jsonl").read_text().splitlines()} == {"mayabakesbread"}
+    # the samples are made of real words: at least 90% of their words occur in the training posts
+    trained_on = {w for l in (out/"dataset"/"train.jsonl").read_text(encoding="utf-8").splitlines() for w in words(json.loads(l)["text"])}
+    samples = [l.split(". ", 1)[1] for l in (out/"samples.md").read_text(encoding="utf-8").splitlines() if re.match(r"\d\. ", l)]
+    generated = [w for s in samples for w in words(s)]
+    assert len(samples) == 5 and len(generated) >= 20, samples
+    real = sum(w in trained_on for w in generated) / len(generated)
+    assert real >= 0.9, (real, [w for w in generated if w not in trained_on])
     assert not list(tmp_path.glob(".demo*"))
     samples = (out/"samples.md").read_text()
     assert "synthetic" in samples and "\n1. " in samples and "\n5. " in samples and ".tmp" not in samples
@@ -231,3 +252,16 @@ def test_train_without_validation_split(tmp_path, base):
     out = train(data, base, tmp_path/"m", epochs=1, lr=3e-3)
     card = (out/"README.md").read_text()
     assert "| @ada | 19 | 6 | 3 | 10 |" in card and "| eval loss |" not in card and "| train loss |" in card
+
+def test_person_dataset_keeps_one_person(data_dir, tmp_path):
+    from hugtweets.core import HugtweetsError
+    from hugtweets.generate import load_tweets, person_dataset
+    out = person_dataset(data_dir, "@grace", tmp_path/"grace")
+    data, full = load_tweets(out), load_tweets(data_dir)
+    for split in ("train", "valid"):
+        assert set(data[split]["handle"]) == {"grace"}
+        assert list(data[split]["text"]) == [r["text"] for r in full[split] if r["handle"] == "grace"]
+    assert list(json.loads((out/"stats.json").read_text())["sources"]) == ["grace"]
+    with pytest.raises(HugtweetsError, match="no posts by @nobody; its people are @ada, @alan, @grace"):
+        person_dataset(data_dir, "nobody", tmp_path/"nobody")
+    assert not (tmp_path/"nobody").exists()

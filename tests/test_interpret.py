@@ -100,3 +100,21 @@ def test_cli_explain_bad_label(bert, run_cli, tmp_path):
 
 def test_explain_bad_model(tmp_path):
     with pytest.raises(HugtweetsError, match="unknown model"): explain(tmp_path/"no-model", "text")
+
+def test_planted_words_mark_one_author():
+    "The words lesson 07 counts as planted evidence occur in no other person's posts, and mostly come from the sample generator's own lists."
+    from hugtweets.lessons import author_posts, author_words, marker_words, sample_vocabularies, word_key
+    posts = author_posts()
+    planted, generator = marker_words(posts), author_words(sample_vocabularies())
+    used = {a: {word_key(w) for t in posts.text[posts.author == a] for w in t.split()} for a in planted}
+    for a, words in planted.items():
+        assert len(words & used[a]) > 100, a  # the person really writes them
+        assert len(words & generator[a]) > 0.9 * len(words), a
+        for b in planted:
+            if b != a: assert not words & used[b], (a, b, sorted(words & used[b])[:10])
+
+def test_log_attributions_needs_a_run():
+    from hugtweets.interpret import log_attributions
+    import wandb
+    assert wandb.run is None
+    with pytest.raises(HugtweetsError, match="no W&B run is active"): log_attributions([("a", 1.0)])

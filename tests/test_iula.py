@@ -87,3 +87,18 @@ def test_bundled_sample_loads():
     df = load_iula(sample_iula())
     assert set(df.label) == {"ambiente", "medicina", "tecnología", "economía"}
     assert not set(df[df.is_valid].doc) & set(df[~df.is_valid].doc)
+
+
+def test_bundled_sample_domains_differ_in_vocabulary():
+    "The sample is built so that a model that learns each domain's words places lines of unseen documents (lessons 21-23)."
+    import re
+    from collections import Counter
+    from hugtweets.samples import sample_iula
+    df = load_iula(sample_iula())
+    def words(d): return Counter(w for t in d.text for w in re.findall(r"\w{6,}", t.lower()))
+    for label in sorted(set(df.label)):
+        valid, train = df[df.is_valid & (df.label == label)], df[~df.is_valid & (df.label == label)]
+        others = words(df[~df.is_valid & (df.label != label)])
+        own = {w for w, n in words(train).items() if n >= 3 and others[w] == 0}   # words only this domain uses
+        share = valid.text.map(lambda t: bool(set(re.findall(r"\w{6,}", t.lower())) & own)).mean()
+        assert share >= 0.6, (label, share)

@@ -305,3 +305,10 @@ def test_old_module_name_warns_and_gives_the_same_objects():
         old = importlib.import_module("hugtweets.callbacks")
     assert old.hf_splitter is new.hf_splitter and old.HFClassifier is new.HFClassifier and old.HFLearner is new.HFLearner
     assert [w.category for w in caught if "hugtweets.modeling" in str(w.message)] == [DeprecationWarning]
+
+def test_lesson_03_stores_pretrained_vs_random():
+    "Lesson 03's stored outputs keep the side-by-side table of the real encoder, pretrained against random weights."
+    nb = json.loads((Path(__file__).parents[1]/"nbs"/"03_learner.ipynb").read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "comparison = pd.DataFrame" in "".join(c["source"]))
+    text = "".join(t for o in cell["outputs"] for t in o.get("data", {}).get("text/plain", []))
+    assert "pretrained (from_pretrained)" in text and "random (from_config)" in text, text

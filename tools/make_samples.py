@@ -410,11 +410,11 @@ def authentic_article(rng, category, long=False):
     else:
         k = rng.choice([0, 1, 1, 2, 2, 2, 3, 3, 4, 5])
         sents = [t['lead']] + [more[i] for i in sorted(rng.sample(range(len(more)), min(k, len(more))))]
-    return t['headline'].format(**s), join_sents(rng, [x.format(**s) for x in sents])
+    return rng.choice(BT.AUTH_KICKERS) + ': ' + t['headline'].format(**s), join_sents(rng, [x.format(**s) for x in sents])
 
 def fake_article(rng, item):
     s = bn_slots(rng)
-    pre = '' if item['type'] == 'Satire' else rng.choice(BT.FAKE_PREFIXES)
+    pre = rng.choice(BT.FAKE_KICKERS) + ': '
     sents = [x.format(**s) for x in item['content']]
     if len(sents) > 2 and rng.random() < 0.35: sents = sents[:-1]
     if item['type'] != 'Satire' and rng.random() < 0.5: sents.append(rng.choice(BT.FAKE_TAILS))
@@ -510,14 +510,27 @@ def write_banfakenews(out, seed=2020):
 # ============================================================================================
 # 3. IULA-format corpus
 # ============================================================================================
-def iula_doc(rng, dom, doc):
-    "Title, then 4 sections mixing the document's own lines with shared domain lines (some joined into paragraphs)."
+N_TERM_LINES = 18  # lines per document written from IT.FRAMES with the domain's vocabulary (IT.TERMS)
+
+def term_lines(rng, terms, n):
+    "`n` distinct lines from the domain-neutral frames, each naming two or three of the domain's `terms`."
+    out = []
+    while len(out) < n:
+        a, b, c = rng.sample(terms, 3)
+        line = rng.choice(IT.FRAMES).format(a=a, b=b, c=c)
+        if line not in out: out.append(line)
+    return out
+
+def iula_doc(rng, dom, doc, terms):
+    """Title, then 4 sections mixing the document's own lines, shared domain lines and lines naming the domain's
+    vocabulary (some joined into paragraphs)."""
     shared = [s.format(tema=doc['tema']) for s in dom['shared']]
     own = list(doc['lines'])
-    picked = rng.sample(shared, rng.randint(16, 22))
+    picked = rng.sample(shared, rng.randint(8, 12)) + term_lines(rng, terms, N_TERM_LINES)
+    rng.shuffle(picked)
     secs = [dom['sections'][0]] + sorted(rng.sample(dom['sections'][1:-1], 2), key=dom['sections'].index) \
         + [dom['sections'][-1]]
-    parts = [own[:2] + picked[:2], own[2:5] + picked[2:6], own[5:] + picked[6:10], picked[10:]]
+    parts = [own[:2] + picked[:6], own[2:5] + picked[6:13], own[5:] + picked[13:20], picked[20:]]
     lines = [doc['title'], '']
     for i, (sec, body) in enumerate(zip(secs, parts)):
         if i: lines.append('')
@@ -534,10 +547,10 @@ def write_iula(out, seed=1993):
     rng, docs = random.Random(seed), {}
     for letter, dom in IT.DOMAIN_TEXT.items():
         for j, doc in enumerate(dom['docs'], 1):
-            docs[f'{letter}01{j:02d}'] = iula_doc(rng, dom, doc)
+            docs[f'{letter}01{j:02d}'] = iula_doc(rng, dom, doc, IT.TERMS[letter])
     docs['d0101'] = IT.DERECHO
     for name, lines in sorted(docs.items()):
-        assert 25 <= len(lines) <= 50, (name, len(lines))
+        assert 25 <= len(lines) <= 60, (name, len(lines))
         f = out/'IULAcorpus'/'ES'/name/f'{name}-plain.txt'
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_bytes(('\n'.join(lines) + '\n').encode('utf-8'))

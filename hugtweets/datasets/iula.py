@@ -13,12 +13,15 @@ from ..core import HugtweetsError, cache_dir, is_offline
 
 
 # %% auto #0
-__all__ = ['IULA_DOMAINS', 'IULA_INFO_URL', 'iula_files', 'iula_lines', 'split_by_doc', 'split_by_line', 'load_iula',
-           'download_iula', 'get_iula', 'iula_summary', 'domain_scores']
+__all__ = ['IULA_DOMAINS', 'IULA_INFO_URL', 'IULA_SAMPLE_NOTE', 'iula_files', 'iula_lines', 'split_by_doc', 'split_by_line',
+           'load_iula', 'download_iula', 'get_iula', 'iula_summary', 'domain_scores']
 
 # %% ../../nbs/20_spanish_dataset.ipynb #b9f7c071
 IULA_DOMAINS = {"a": "ambiente", "m": "medicina", "i": "tecnología", "e": "economía", "d": "legal"}
 IULA_INFO_URL = "https://www.upf.edu/web/iula/corpus"
+IULA_SAMPLE_NOTE = ("Using the bundled sample: 20 invented documents in 4 domains that differ in vocabulary. It shows the "
+                    "pipeline and the training recipe working; it cannot show how the real models score on the real corpus, "
+                    "nor how much the line split's leak inflates a score.")
 
 # %% ../../nbs/20_spanish_dataset.ipynb #a8024e2b
 def _corpus_root(path) -> Path:
@@ -136,15 +139,16 @@ def get_iula(source=None, sample=None) -> Path:
     "The `IULAcorpus` folder: `source` (a folder or an archive URL); offline, or without a usable `source`, the `sample` folder."
     def _fallback(note: str) -> Path:
         if sample is None: raise HugtweetsError(f"{note}; pass the corpus folder or archive URL (get it from {IULA_INFO_URL})")
-        if not is_offline(): print(f"{note}. Using the sample for now.")
+        if not is_offline(): print(f"{note}.")
+        print(IULA_SAMPLE_NOTE)
         return Path(sample)
     if is_offline(): return _fallback("offline: no corpus can be downloaded")
     if source and str(source).startswith(("http://", "https://")):
         try: return download_iula(str(source))
         except HugtweetsError as e: return _fallback(str(e))
     if source: return _corpus_root(source)
-    return _fallback(f"The IULA corpus is not bundled (only a sample is). Get it from {IULA_INFO_URL}, then pass its folder "
-                     "or archive URL to get_iula")
+    return _fallback(f"The IULA corpus is not bundled (only a sample is) and has no public download address; ask the IULA "
+                     f"({IULA_INFO_URL}) for a copy, then pass its folder or archive URL to get_iula")
 
 # %% ../../nbs/20_spanish_dataset.ipynb #d5a68f79
 def iula_summary(df: pd.DataFrame) -> pd.DataFrame:

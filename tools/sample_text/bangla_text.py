@@ -390,7 +390,10 @@ FAKE = [
 
 FAKE_TAILS = ['বিস্তারিত জানতে নিচের লিংকে ক্লিক করুন!', 'শেয়ার করে সবাইকে জানিয়ে দিন!!', 'না দেখলে বড় ভুল করবেন!',
               'ভিডিওসহ বিস্তারিত কমেন্টে!!!', 'আগে শেয়ার করুন, তারপর পড়ুন!']
-FAKE_PREFIXES = ['', '', '', 'ব্রেকিং: ', 'ভাইরাল: ', 'চমকে দেওয়া খবর! ']
+# Planted evidence: every headline opens with a three-word kicker of its class, so that a model that learns the task
+# leans on these words and its explanations can be checked against them (lesson 10 asserts it).
+FAKE_KICKERS = ['ব্রেকিং ভাইরাল নিউজ', 'অবিশ্বাস্য ভাইরাল নিউজ', 'চাঞ্চল্যকর ব্রেকিং নিউজ', 'অবিশ্বাস্য চাঞ্চল্যকর ভাইরাল', 'ভাইরাল ব্রেকিং অবিশ্বাস্য']
+AUTH_KICKERS = ['নিজস্ব প্রতিবেদক সরকারি', 'জেলা প্রতিনিধি আনুষ্ঠানিক', 'সরকারি বিজ্ঞপ্তি জেলা', 'আনুষ্ঠানিক বিজ্ঞপ্তি নিজস্ব', 'নিজস্ব প্রতিনিধি সরকারি']
 
 # Breathless filler that makes a few fake items long.
 FAKE_FILLER = ['এ নিয়ে এলাকায় ব্যাপক চাঞ্চল্য সৃষ্টি হয়েছে!', 'অনেকেই বিষয়টি বিশ্বাস করতে পারছেন না।',

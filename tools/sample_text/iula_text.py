@@ -399,3 +399,48 @@ DERECHO = [
 ]
 
 DOMAIN_TEXT = {'a': AMBIENTE, 'm': MEDICINA, 'i': INFORMATICA, 'e': ECONOMIA}
+
+# Each domain's vocabulary: noun phrases that its documents share. The generator writes lines from the
+# domain-neutral FRAMES below with two or three of them, so that the domains differ in vocabulary rather than in
+# phrasing, as real technical texts do: a model that learns the vocabulary places a new document's lines.
+TERMS = {
+    'a': ['el ecosistema', 'la biodiversidad', 'los residuos urbanos', 'el reciclaje', 'la contaminación del agua',
+          'el acuífero', 'la cuenca hidrográfica', 'los humedales', 'la erosión del suelo', 'las emisiones contaminantes',
+          'el hábitat', 'la fauna autóctona', 'la flora', 'el vertedero', 'los nitratos', 'la sequía', 'el cambio climático',
+          'la vegetación de ribera', 'las aves migratorias', 'la calidad del aire', 'el impacto ambiental', 'la reforestación',
+          'los espacios protegidos', 'la desertificación', 'el compostaje', 'los lixiviados', 'el ozono troposférico',
+          'la salinidad', 'las especies invasoras', 'la escorrentía'],
+    'm': ['el paciente', 'el diagnóstico', 'el tratamiento', 'la dosis', 'los síntomas', 'la enfermedad crónica',
+          'la presión arterial', 'la insulina', 'el ensayo clínico', 'la mortalidad', 'la infección', 'los antibióticos',
+          'la fisioterapia', 'el ingreso hospitalario', 'la atención primaria', 'la fractura', 'el fármaco',
+          'los efectos adversos', 'la vacunación', 'la exploración física', 'el pronóstico', 'la cirugía', 'la fiebre',
+          'la analítica de sangre', 'el médico de familia', 'la hipertensión', 'la diabetes', 'la rehabilitación',
+          'las complicaciones', 'la resistencia bacteriana'],
+    'i': ['el servidor', 'la base de datos', 'el protocolo', 'el algoritmo', 'el compilador', 'la memoria virtual',
+          'el sistema operativo', 'la red local', 'el cifrado', 'la contraseña', 'el software', 'el código fuente',
+          'la interfaz de usuario', 'el procesador', 'el cortafuegos', 'la consulta SQL', 'el navegador',
+          'la aplicación web', 'la caché', 'el núcleo del sistema', 'las pruebas unitarias', 'el lenguaje de programación',
+          'el tráfico de red', 'la tabla relacional', 'el analizador sintáctico', 'la autenticación', 'el hilo de ejecución',
+          'la dirección IP', 'el depurador', 'la clave primaria'],
+    'e': ['la inflación', 'el tipo de interés', 'el mercado', 'los precios', 'el empleo', 'el paro', 'los salarios',
+          'el crédito bancario', 'la banca', 'las exportaciones', 'la productividad', 'el producto interior bruto',
+          'el déficit público', 'los impuestos', 'la deuda pública', 'la inversión', 'el consumo privado', 'la demanda',
+          'la oferta monetaria', 'el euro', 'la política monetaria', 'las pymes', 'los beneficios empresariales',
+          'la competitividad', 'el ahorro', 'el banco central', 'la balanza comercial', 'el gasto público',
+          'la renta disponible', 'los costes laborales'],
+}
+
+FRAMES = [
+    'Este apartado trata {a} y {b}.',
+    'La relación entre {a} y {b} es uno de los puntos centrales del trabajo.',
+    'Los datos sobre {a} y {b} se recogieron con el mismo procedimiento.',
+    'Se analizan {a}, {b} y {c}.',
+    'El informe presta especial atención a cuestiones como {a} o {b}.',
+    'Hay diferencias notables en {a} según {b}.',
+    'Para entender {a} conviene estudiar también {b}.',
+    'La tabla resume lo observado sobre {a}, {b} y {c}.',
+    'Las conclusiones sobre {a} tienen en cuenta {b}.',
+    'Entre los aspectos estudiados figuran {a} y {b}.',
+    'Varios autores han estudiado {a} junto con {b}.',
+    'La figura compara {a} con {b}.',
+]
