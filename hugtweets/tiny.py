@@ -7,6 +7,7 @@ Docs: https://hugtweets.github.io/hugtweets/tiny.html.md"""
 # %% ../nbs/00a_tiny.ipynb #263bcbcb
 from __future__ import annotations
 import hashlib, json
+from collections import Counter
 from pathlib import Path
 import torch
 from tokenizers import Tokenizer, models, trainers, pre_tokenizers, decoders, normalizers, processors
@@ -37,14 +38,25 @@ def train_bpe_tokenizer(texts, vocab_size=400, specials=("<|endoftext|>",), add_
     tok.train_from_iterator(texts, trainer=trainer)
     return tok
 
-def train_wordpiece_tokenizer(texts, vocab_size=600, lowercase=False) -> Tokenizer:
-    "A BERT-style WordPiece tokenizer trained on `texts`, adding `[CLS] ... [SEP]` around each input."
+def _stable_wordpiece_vocab(tok: Tokenizer, texts, vocab_size: int, specials) -> dict:
+    "The specials, every character alone and as a `##` piece, then the most frequent words (ties in alphabetical order)."
+    words = Counter(w for t in texts for w, _ in tok.pre_tokenizer.pre_tokenize_str(tok.normalizer.normalize_str(t)))
+    chars = sorted({ch for w in words for ch in w})
+    vocab = list(specials) + chars + ["##" + ch for ch in chars]
+    vocab += [w for w, _ in sorted(words.items(), key=lambda x: (-x[1], x[0])) if len(w) > 1][:max(0, vocab_size - len(vocab))]
+    return {t: i for i, t in enumerate(vocab)}
+
+def train_wordpiece_tokenizer(texts, vocab_size=600, lowercase=False, stable=False) -> Tokenizer:
+    "A BERT-style WordPiece tokenizer trained on `texts`, adding `[CLS] ... [SEP]` around each input; `stable`: the same vocabulary in every process."
     tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tok.normalizer = normalizers.BertNormalizer(lowercase=lowercase, strip_accents=False if not lowercase else None)
     tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tok.decoder = decoders.WordPiece()
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tok.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials, show_progress=False))
+    # `tokenizers`' WordPiece trainer breaks ties between equally frequent merges in a different order in each process, so
+    # two builds from the same texts differ. `stable` picks whole words by frequency instead, for results a lesson asserts.
+    if stable: tok.model = models.WordPiece(_stable_wordpiece_vocab(tok, texts, vocab_size, specials), unk_token="[UNK]")
+    else: tok.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials, show_progress=False))
     cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     tok.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
                                                        special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
@@ -80,12 +92,13 @@ def _encoder_size(hidden, layers, heads, max_len):
     return dict(hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
                 intermediate_size=hidden * 2, max_position_embeddings=max_len + 2)
 
-def tiny_bert(texts, labels, path=None, vocab_size=600, hidden=64, layers=2, heads=2, max_len=128, seed=0) -> Path:
-    "Build (or reuse) a tiny random BERT classifier for `labels`, WordPiece-tokenized on `texts`; return its folder."
+def tiny_bert(texts, labels, path=None, vocab_size=600, hidden=64, layers=2, heads=2, max_len=128, seed=0, stable=False) -> Path:
+    "Build (or reuse) a tiny random BERT classifier for `labels`, WordPiece-tokenized on `texts` (`stable`: see `train_wordpiece_tokenizer`); return its folder."
     settings = dict(labels=list(labels), vocab_size=vocab_size, hidden=hidden, layers=layers, heads=heads, max_len=max_len, seed=seed)
+    if stable: settings["stable"] = True  # the default keeps the cache keys of earlier versions
     path = Path(path) if path else _cached_path("bert", texts, **settings)
     if _done(path): return path
-    tok = PreTrainedTokenizerFast(tokenizer_object=train_wordpiece_tokenizer(texts, vocab_size), unk_token="[UNK]",
+    tok = PreTrainedTokenizerFast(tokenizer_object=train_wordpiece_tokenizer(texts, vocab_size, stable=stable), unk_token="[UNK]",
                                   pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
                                   model_max_length=max_len)
     torch.manual_seed(seed)
