@@ -54,7 +54,8 @@ def train_wordpiece_tokenizer(texts, vocab_size=600, lowercase=False, stable=Fal
     tok.decoder = decoders.WordPiece()
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     # `tokenizers`' WordPiece trainer breaks ties between equally frequent merges in a different order in each process, so
-    # two builds from the same texts differ. `stable` picks whole words by frequency instead, for results a lesson asserts.
+    # two builds from the same texts differ. `stable` picks whole words by frequency instead: `tiny_bert` uses it, so that
+    # a lesson's or a test's asserted result holds on every build.
     if stable: tok.model = models.WordPiece(_stable_wordpiece_vocab(tok, texts, vocab_size, specials), unk_token="[UNK]")
     else: tok.train_from_iterator(texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials, show_progress=False))
     cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
@@ -92,10 +93,10 @@ def _encoder_size(hidden, layers, heads, max_len):
     return dict(hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
                 intermediate_size=hidden * 2, max_position_embeddings=max_len + 2)
 
-def tiny_bert(texts, labels, path=None, vocab_size=600, hidden=64, layers=2, heads=2, max_len=128, seed=0, stable=False) -> Path:
+def tiny_bert(texts, labels, path=None, vocab_size=600, hidden=64, layers=2, heads=2, max_len=128, seed=0, stable=True) -> Path:
     "Build (or reuse) a tiny random BERT classifier for `labels`, WordPiece-tokenized on `texts` (`stable`: see `train_wordpiece_tokenizer`); return its folder."
-    settings = dict(labels=list(labels), vocab_size=vocab_size, hidden=hidden, layers=layers, heads=heads, max_len=max_len, seed=seed)
-    if stable: settings["stable"] = True  # the default keeps the cache keys of earlier versions
+    settings = dict(labels=list(labels), vocab_size=vocab_size, hidden=hidden, layers=layers, heads=heads, max_len=max_len, seed=seed,
+                    wordpiece="stable" if stable else "trained")  # a model cached by an earlier version is not reused
     path = Path(path) if path else _cached_path("bert", texts, **settings)
     if _done(path): return path
     tok = PreTrainedTokenizerFast(tokenizer_object=train_wordpiece_tokenizer(texts, vocab_size, stable=stable), unk_token="[UNK]",

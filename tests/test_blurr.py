@@ -20,7 +20,7 @@ def test_from_data_trains_and_blurr_predict_returns_label_names(data):
     learn.remove_cbs([cb for cb in learn.cbs if type(cb).__name__ == "ProgressCallback"])
     learn.logger = lambda *a, **k: None
     learn.unfreeze()
-    learn.fit_one_cycle(4, 3e-3)
+    learn.fit_one_cycle(6, 3e-3)  # margins about 0.99; after 4 epochs one was 0.58
     assert [m.name for m in learn.metrics] == ["accuracy", "f1_macro"]  # blurr's binary F1 crashed here (blurr #74)
     assert learn.validate()[2] > 0.5  # macro F1, chance is about 0.33
     preds = learn.blurr_predict(["mediful the medily", "econful of econly", "ambiful ambily the"])
