@@ -54,7 +54,7 @@ def explain_benchmark(model_dir, texts, rounds, bs, n_steps, cache: Path, thread
     res = dict(batched=[], one_at_a_time=[], way=None, why=None)
     with tempfile.TemporaryDirectory() as d:
         (Path(d) / "texts.json").write_text(json.dumps(texts))
-        explain_batch(model, tok, texts[:bs], bs=bs, n_steps=n_steps)  # warm-up
+        explain_batch(model, tok, texts[:bs or 2], bs=bs, n_steps=n_steps)  # warm-up
         for r in range(rounds):
             for k in (("batched", "one") if r % 2 == 0 else ("one", "batched")):
                 if k == "batched":

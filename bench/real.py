@@ -18,12 +18,12 @@ REAL = {
     "full": dict(encoder="minilm", minilm_n=400, minilm_max_len=128, minilm_bs=16, minilm_repeats=2,
                  e2e_n=300, e2e_rounds=3, seeds=3, epochs=3, lr=5e-5, import_repeats=2,
                  clm=dict(models=("tiny", "distilgpt2-shaped"), tweets=150, context=64, vocab=2000, bs=4), clm_rounds=2,
-                 gen_n=10, gen_tokens=32, gen_rounds=2, explain_texts=24, explain_bs=8, explain_rounds=2, ti_env=True,
+                 gen_n=10, gen_tokens=32, gen_rounds=2, explain_texts=24, explain_bs=None, explain_rounds=2, ti_env=True,
                  infer_texts=10000, infer_rounds=1),
     "quick": dict(encoder="minilm", minilm_n=160, minilm_max_len=128, minilm_bs=16, minilm_repeats=1,
                   e2e_n=160, e2e_rounds=1, seeds=1, epochs=1, lr=5e-5, import_probes=("hugtweets --help", "import hugtweets.learner"),
                   clm=dict(models=("tiny", "distilgpt2-shaped"), tweets=60, context=32, vocab=1000, bs=4), clm_rounds=1,
-                  gen_n=10, gen_tokens=16, gen_rounds=1, explain_texts=8, explain_bs=8, explain_rounds=1, ti_env="cached",
+                  gen_n=10, gen_tokens=16, gen_rounds=1, explain_texts=8, explain_bs=None, explain_rounds=1, ti_env="cached",
                   infer_texts=1000, infer_rounds=1),
     "smoke": dict(encoder="tiny", minilm_n=120, minilm_max_len=64, minilm_bs=16, minilm_repeats=1,
                   e2e_n=120, e2e_rounds=1, seeds=1, epochs=1, lr=5e-4, import_repeats=1,
@@ -224,7 +224,7 @@ def report(cfg, res, k):
             print(f"  {name}: " + ", ".join(f"{w} {v:.0f}" for w, v in tps.items()) + f"; batched / loop {tps['batched'] / tps['loop']:.2f}x")
     if "explain" in res:
         x = res["explain"]
-        print(f"\n11. explanations of {x['n_texts']} validation texts, n_steps 50: explain_batch (bs {cfg['explain_bs']}) "
+        print(f"\n11. explanations of {x['n_texts']} validation texts, n_steps 50: explain_batch (bs {cfg['explain_bs'] or 'default'}) "
               f"{x['n_texts'] / _med(x['batched']):.2f} texts/s vs {x['way']} one at a time {x['n_texts'] / _med(x['one_at_a_time']):.2f} texts/s "
               f"({k['explain_speedup']:.2f}x); Pearson per text: min {min(x['pearson']):.4f}, median {_med(x['pearson']):.4f}"
               + (f"\n    ({x['way']} because: {x['why']})" if x.get("why") else ""))

@@ -216,9 +216,12 @@ def _pieces(tokenizer, text, enc, raw) -> list[tuple[str, float]]:
         if not special: out.append((segs[seg or 0][s:e] if tid == tokenizer.unk_token_id else tokenizer.convert_ids_to_tokens(tid), score))
     return list(zip([p for p, _ in out], _unit([s for _, s in out])))
 
-def explain_batch(model, tokenizer, texts, label=None, bs: int = 8, n_steps: int = 50, internal_batch_size=None,
+def explain_batch(model, tokenizer, texts, label=None, bs: int | None = None, n_steps: int = 50, internal_batch_size=None,
                   pieces: bool = False) -> list[list[tuple[str, float]]]:
     "`word_attributions` (or `token_attributions` with `pieces`) of many texts, `bs` texts of similar length per integrated-gradients pass; in the order of `texts`."
+    # `bs`: 8 on a GPU; 1 on a CPU, where each text's `n_steps` rows already make a batch: a bigger one computes padding
+    # and leaves the cache, and took 1.5x as long (bench/README.md)
+    if bs is None: bs = 8 if next(model.parameters()).device.type == "cuda" else 1
     # `label`: one label for all texts, a list with one per text, or None (each text's predicted label)
     # `internal_batch_size`: rows per forward/backward pass (default: all `bs * n_steps` at once; lower it for long texts)
     texts = [texts] if isinstance(texts, (str, tuple)) else list(texts)
