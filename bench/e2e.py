@@ -4,6 +4,7 @@ script (bench/trainer_script.py) on the same CSV and split, in interleaved round
 from __future__ import annotations
 import json, os, subprocess, sys, tempfile, time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -126,13 +127,16 @@ def e2e_benchmark(df, model, cfg, log=print) -> dict:
     res = dict(command=[], trainer=[], default_recipe=[])
     with tempfile.TemporaryDirectory() as d:
         csv = write_split(df, Path(d) / "data.csv")
+        side = dict(command=lambda r: run_command(csv, model, Path(d) / "cmd-out", lr, ep, bs, threads),
+                    trainer=lambda r: run_trainer_script(csv, model, Path(d) / "trainer-out", lr, ep, bs, r, threads))
         for r in range(cfg["rounds"]):
             order = ("command", "trainer") if r % 2 == 0 else ("trainer", "command")
+            if cfg.get("concurrent"):  # smoke runs check the wiring, not the time: both sides at once
+                with ThreadPoolExecutor(2) as ex: xs = dict(zip(order, ex.map(lambda k: side[k](r), order)))
+            else: xs = {k: side[k](r) for k in order}  # a dict keeps the order: one after the other
             for k in order:
-                if k == "command": x = run_command(csv, model, Path(d) / "cmd-out", lr, ep, bs, threads)
-                else: x = run_trainer_script(csv, model, Path(d) / "trainer-out", lr, ep, bs, r, threads)
-                res[k].append(x)
-                log(f"  e2e round {r + 1}/{cfg['rounds']} {k:8s} {x['seconds']:7.1f} s  accuracy {x['accuracy']:.3f}")
+                res[k].append(xs[k])
+                log(f"  e2e round {r + 1}/{cfg['rounds']} {k:8s} {xs[k]['seconds']:7.1f} s  accuracy {xs[k]['accuracy']:.3f}")
         for s in range(cfg["seeds"]):
             x = library_run(csv, model, Path(d) / "lib-out", ep, bs, seed=s, threads=threads)
             res["default_recipe"].append(x)

@@ -1,6 +1,6 @@
 """Explanations: `hugtweets.interpret.explain_batch` over validation texts against transformers-interpret's
 `SequenceClassificationExplainer` one text at a time (bench/ti_explain.py), in a separate environment the bench
-creates (transformers-interpret pins ipython<8: never in the project's own). Same model, n_steps (50), baseline
+creates (transformers-interpret pins ipython<8: never in the project's own; without it, captum one text at a time in this process). Same model, n_steps (50), baseline
 (pad, special tokens kept), embedding layer (the word embeddings); per-text Pearson correlation of the piece scores."""
 from __future__ import annotations
 import json, os, subprocess, sys, tempfile, time
@@ -62,14 +62,22 @@ def explain_benchmark(model_dir, texts, rounds, bs, n_steps, cache: Path, thread
                     ours = explain_batch(model, tok, texts, bs=bs, n_steps=n_steps, pieces=True)
                     res["batched"].append(time.perf_counter() - t)
                     log(f"  explain round {r + 1}/{rounds} explain_batch  {len(texts) / res['batched'][-1]:6.2f} texts/s")
+                elif py is None:  # captum alone needs no environment of its own: in this process, one text at a time
+                    from ti_explain import captum_scores
+                    if not res["one_at_a_time"]: captum_scores(model, tok, texts[:1], n_steps)  # warm-up, as ti_explain.py does
+                    t = time.perf_counter()
+                    ti = dict(way="captum", why="the separate environment was not built", scores=captum_scores(model, tok, texts, n_steps))
+                    res["one_at_a_time"].append(time.perf_counter() - t)
+                    res["way"], res["why"] = ti["way"], ti["why"]
+                    log(f"  explain round {r + 1}/{rounds} captum        {len(texts) / res['one_at_a_time'][-1]:6.2f} texts/s")
                 else:
-                    cmd = [str(py) if py else sys.executable, str(HERE / "ti_explain.py"), str(model_dir), str(Path(d) / "texts.json"),
-                           str(Path(d) / "ti.json"), "--n-steps", str(n_steps), "--threads", str(threads)] + ([] if py else ["--captum"])
+                    cmd = [str(py), str(HERE / "ti_explain.py"), str(model_dir), str(Path(d) / "texts.json"),
+                           str(Path(d) / "ti.json"), "--n-steps", str(n_steps), "--threads", str(threads)]
                     p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": str(threads)})
                     if p.returncode: raise RuntimeError(f"ti_explain.py failed:\n{p.stderr[-3000:]}")
                     ti = json.loads((Path(d) / "ti.json").read_text())
                     res["one_at_a_time"].append(ti["seconds"])
-                    res["way"], res["why"] = ti["way"], ti["why"] or (None if py else "the separate environment was not built")
+                    res["way"], res["why"] = ti["way"], ti["why"]
                     log(f"  explain round {r + 1}/{rounds} {ti['way']:13s} {len(texts) / ti['seconds']:6.2f} texts/s")
     res["pearson"] = [pearson([s for _, s in o], t) if len(o) == len(t) else float("nan") for o, t in zip(ours, ti["scores"])]
     res["n_texts"] = len(texts)

@@ -67,7 +67,7 @@ def e2e(cfg, log) -> dict:
     return e2e_benchmark(df, encoder(cfg, df), dict(epochs=cfg["epochs"], bs=16, lr=cfg["lr"], threads=cfg["threads"],
                                                     rounds=cfg["e2e_rounds"], seeds=cfg["seeds"],
                                                     import_repeats=cfg.get("import_repeats", 3),
-                                                    import_probes=cfg.get("import_probes")), log=log)
+                                                    import_probes=cfg.get("import_probes"), concurrent=cfg["mode"] == "smoke"), log=log)
 
 
 def fine_tuned(cfg, log) -> tuple[Path, object]:

@@ -9,7 +9,7 @@ It prints a table, then as its last line a JSON object with the headline ratios.
 """
 from __future__ import annotations
 import os
-import argparse, copy, json, platform, subprocess, sys, tempfile, time
+import argparse, copy, json, platform, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 from statistics import median
 
@@ -22,10 +22,11 @@ import train as T
 import real as R
 
 # n: texts generated (the learner holds 20% out, everyone trains on the other 80%); bs: batch size;
-# max_len: the model maximum; repeats: interleaved rounds per timing; tweets: texts for the causal-LM packing.
+# max_len: the model maximum; repeats: interleaved rounds per timing; tweets: texts for the causal-LM packing;
+# fixed_repeats: rounds of the fixed-padding Trainer (quick runs time it once: at max_len 512 it is 9x the others).
 MODES = {
     "full":  dict(n=3000, max_len=512, bs=32, repeats=3, tweets=5000, tok_texts=3000, size="bench"),
-    "quick": dict(n=800, max_len=512, bs=16, repeats=3, tweets=2000, tok_texts=3000, size="bench"),
+    "quick": dict(n=800, max_len=512, bs=16, repeats=2, fixed_repeats=1, tweets=2000, tok_texts=3000, size="bench"),
     "smoke": dict(n=120, max_len=64, bs=16, repeats=1, tweets=200, tok_texts=100, size="smoke"),
 }
 CONFIGS = ("learner", "raw", "trainer_fixed", "trainer_best")
@@ -85,6 +86,7 @@ def epoch_benchmark(cfg, df, path, learn, setup, configs=CONFIGS) -> dict:
     for r in range(cfg["repeats"]):
         order = configs[r % len(configs):] + configs[:r % len(configs)]  # rotate: no configuration always runs first
         for k in order:
+            if r >= cfg.get("fixed_repeats", cfg["repeats"]) and k == "trainer_fixed": continue
             e = runs[k]()
             res[k].append(e)
             log(f"  round {r + 1}/{cfg['repeats']} {k:14s} {e.seconds:7.2f} s  padding efficiency {e.padding_efficiency:.3f}")
@@ -114,24 +116,30 @@ def tokenize_benchmark(cfg) -> dict:
 
 # ---- 5: peak memory, one subprocess per configuration ----------------------------------------------------
 
-def memory_benchmark(cfg, setup) -> dict:
-    "Peak RSS (and CUDA peak on a GPU) of one training step on the largest batch, each in a fresh process."
-    out = {}
-    with tempfile.TemporaryDirectory() as d:
-        rows = Path(d) / "train.json"
-        setup.train.to_json(rows)
-        for config in ("learner", "raw", "trainer_fixed"):
-            cmd = [sys.executable, str(HERE / "mem_step.py"), config, "--n", str(cfg["n"]), "--max-len", str(cfg["max_len"]),
-                   "--bs", str(cfg["bs"]), "--size", cfg["size"], "--train", str(rows)]
-            out[config] = _mem_step(cmd)
-    return out
+def memory_benchmark(cfg, setup, wait=True):
+    """Peak RSS (and CUDA peak on a GPU) of one training step on the largest batch, each in a fresh process.
+    With `wait=False` (smoke runs) it returns a function that waits for them, so they overlap the other sections."""
+    d = tempfile.mkdtemp()
+    rows = Path(d) / "train.json"
+    setup.train.to_json(rows)
+    cmds = {config: [sys.executable, str(HERE / "mem_step.py"), config, "--n", str(cfg["n"]), "--max-len", str(cfg["max_len"]),
+                     "--bs", str(cfg["bs"]), "--size", cfg["size"], "--train", str(rows)]
+            for config in ("learner", "raw", "trainer_fixed")}
+    start = lambda cmd: subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Each process's peak RSS is its own, so on a CPU the three run at once (a third of the wait, mostly imports);
+    # on a GPU one after another, so that each has the device's memory to itself.
+    procs = {} if torch.cuda.is_available() else {config: start(cmd) for config, cmd in cmds.items()}
+    def collect() -> dict:
+        try: return {config: _mem_step(cmd, procs.get(config) or start(cmd)) for config, cmd in cmds.items()}
+        finally: shutil.rmtree(d, ignore_errors=True)
+    return collect() if wait else collect
 
 
-def _mem_step(cmd) -> dict:
-    "Run one mem_step.py configuration; its last stdout line as a dict."
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode: raise RuntimeError(f"mem_step.py {cmd[2]} failed:\n{p.stderr[-3000:]}")
-    m = json.loads(p.stdout.strip().splitlines()[-1])
+def _mem_step(cmd, proc) -> dict:
+    "Wait for one mem_step.py configuration's process; its last stdout line as a dict."
+    stdout, stderr = proc.communicate()
+    if proc.returncode: raise RuntimeError(f"mem_step.py {cmd[2]} failed:\n{stderr[-3000:]}")
+    m = json.loads(stdout.strip().splitlines()[-1])
     log(f"  {cmd[2]:14s} peak RSS {m['peak_rss_mb']:.0f} MiB, batch {m['batch']}")
     return m
 
@@ -203,13 +211,16 @@ def main(argv=None):
     keys, full = {}, {}
     if "tiny" in sections:
         df, path, learn, setup = prepare(cfg)
-        log("memory (one subprocess per configuration)"); mem = memory_benchmark(cfg, setup)
+        log("memory (one subprocess per configuration)"); mem = memory_benchmark(cfg, setup, wait=mode != "smoke")
         log("causal-LM packing"); clm = clm_benchmark(cfg)
         log("tokenization"); tk = tokenize_benchmark(cfg)
         log("classification epochs"); ep = epoch_benchmark(cfg, df, path, learn, setup)
-        keys = report(cfg, ep, clm, tk, mem, time.perf_counter() - t0)
-        full = dict(memory=mem, clm=clm, tokenize=tk, epochs={k: [e.__dict__ for e in v] for k, v in ep.items()})
+        tiny_seconds = time.perf_counter() - t0
     real = R.run_all(cfg, sections, log)
+    if "tiny" in sections:
+        if callable(mem): mem = mem()  # smoke runs: the memory processes ran beside the other sections
+        keys = report(cfg, ep, clm, tk, mem, tiny_seconds)
+        full = dict(memory=mem, clm=clm, tokenize=tk, epochs={k: [e.__dict__ for e in v] for k, v in ep.items()})
     real_keys = R.headline(real)
     R.report(cfg, real, real_keys)
     keys.update(real_keys)
