@@ -17,7 +17,7 @@ from debian import SECTIONS, cache_dir, debian_descriptions, other_descriptions
 REAL = {
     "full": dict(encoder="minilm", minilm_n=400, minilm_max_len=128, minilm_bs=16, minilm_repeats=2,
                  e2e_n=300, e2e_rounds=3, seeds=3, epochs=3, lr=5e-5, import_repeats=2,
-                 clm=dict(models=("tiny", "distilgpt2-shaped"), tweets=150, context=64, vocab=2000, bs=4), clm_rounds=2,
+                 clm=dict(models=("tiny", "distilgpt2-shaped"), tweets=150, context=64, vocab=2000, bs=4), clm_rounds=4,
                  gen_n=10, gen_tokens=32, gen_rounds=2, explain_texts=24, explain_bs=None, explain_rounds=2, ti_env=True,
                  infer_texts=10000, infer_rounds=1),
     "quick": dict(encoder="minilm", minilm_n=160, minilm_max_len=128, minilm_bs=16, minilm_repeats=1,
