@@ -94,18 +94,18 @@ def _unit(scores: list[float]) -> list[float]:
     norm = sum(s * s for s in scores) ** 0.5
     return [s / norm for s in scores] if norm > 0 else list(scores)
 
+def _pieces(tokenizer, text, enc, raw) -> list[tuple[str, float]]:
+    "The subword pieces of `enc` (special tokens dropped, `[UNK]` shown as its characters) with their scores, unit length."
+    out, segs = [], _segments(text)
+    for tid, (s, e), special, score, seg in zip(enc["input_ids"][0].tolist(), enc["offset_mapping"][0].tolist(),
+                                                 enc["special_tokens_mask"][0].tolist(), raw.tolist(), enc.sequence_ids(0)):
+        if not special: out.append((segs[seg or 0][s:e] if tid == tokenizer.unk_token_id else tokenizer.convert_ids_to_tokens(tid), score))
+    return list(zip([p for p, _ in out], _unit([s for _, s in out])))
+
 def token_attributions(model, tokenizer, text, label=None, n_steps=50, internal_batch_size=16) -> list[tuple[str, float]]:
     "Attribution per subword piece (special tokens dropped, `[UNK]` shown as its original characters), unit length."
     enc, raw, _, _ = _attribute(model, tokenizer, text, label, n_steps, internal_batch_size)
-    pieces, scores = [], []
-    segs = _segments(text)
-    for tid, (s, e), special, score, seg in zip(enc["input_ids"][0].tolist(), enc["offset_mapping"][0].tolist(),
-                                                 enc["special_tokens_mask"][0].tolist(), raw.tolist(), enc.sequence_ids(0)):
-        if special: continue
-        piece = tokenizer.convert_ids_to_tokens(tid)
-        pieces.append(segs[seg or 0][s:e] if tid == tokenizer.unk_token_id else piece)
-        scores.append(score)
-    return list(zip(pieces, _unit(scores)))
+    return _pieces(tokenizer, text, enc, raw)
 
 # %% ../nbs/07_interpret.ipynb #c699ebd2
 def _merge_words(text, enc, raw: torch.Tensor) -> list[tuple[str, float]]:
@@ -208,14 +208,6 @@ def _attribute_batch(model, tokenizer, texts, labels=None, n_steps=50, internal_
     scores = torch.nan_to_num(attr.sum(-1).detach().float().cpu(), nan=0.0, posinf=0.0, neginf=0.0)
     return encs, [s[:e["input_ids"].shape[1]] for s, e in zip(scores, encs)], targets, probs
 
-def _pieces(tokenizer, text, enc, raw) -> list[tuple[str, float]]:
-    "The subword pieces of `enc` (special tokens dropped, `[UNK]` shown as its characters) with their scores, unit length."
-    out, segs = [], _segments(text)
-    for tid, (s, e), special, score, seg in zip(enc["input_ids"][0].tolist(), enc["offset_mapping"][0].tolist(),
-                                                 enc["special_tokens_mask"][0].tolist(), raw.tolist(), enc.sequence_ids(0)):
-        if not special: out.append((segs[seg or 0][s:e] if tid == tokenizer.unk_token_id else tokenizer.convert_ids_to_tokens(tid), score))
-    return list(zip([p for p, _ in out], _unit([s for _, s in out])))
-
 def explain_batch(model, tokenizer, texts, label=None, bs: int | None = None, n_steps: int = 50, internal_batch_size=None,
                   pieces: bool = False) -> list[list[tuple[str, float]]]:
     "`word_attributions` (or `token_attributions` with `pieces`) of many texts, `bs` texts of similar length per integrated-gradients pass; in the order of `texts`."
@@ -229,8 +221,9 @@ def explain_batch(model, tokenizer, texts, label=None, bs: int | None = None, n_
     if len(labels) != len(texts): raise HugtweetsError(f"{len(labels)} labels for {len(texts)} texts; give one label per text, or one for all")
     out = [[] for _ in texts]
     todo = [i for i, t in enumerate(texts) if any(seg.split() for seg in _segments(t))]  # empty texts: no words
-    n_tokens = [len(tokenizer(*_segments(texts[i]), verbose=False)["input_ids"]) for i in todo]
-    todo = [i for _, i in sorted(zip(n_tokens, todo))]  # batches of similar length pad little
+    if bs > 1:  # batches of similar length pad little
+        n_tokens = [len(tokenizer(*_segments(texts[i]), verbose=False)["input_ids"]) for i in todo]
+        todo = [i for _, i in sorted(zip(n_tokens, todo))]
     for k in range(0, len(todo), bs):
         idx = todo[k:k + bs]
         encs, raws, _, _ = _attribute_batch(model, tokenizer, [texts[i] for i in idx], [labels[i] for i in idx], n_steps, internal_batch_size)
