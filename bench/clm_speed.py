@@ -4,7 +4,8 @@
 - `raw`: a plain PyTorch loop (forward with labels, backward, AdamW) over the same packed blocks, same batch size;
 - `run_clm`: the transformers example's recipe: tokenize, `group_texts` into blocks of the same size, a default
   `Trainer` (linear schedule) with `default_data_collator`.
-Tokens per second count block positions (every position is computed)."""
+Tokens per second count the block positions each way trains (every position is computed). All three train every
+block, the last batch partial, as the Trainer does by default (`dataloader_drop_last=False`)."""
 from __future__ import annotations
 import copy, json, tempfile, time
 from pathlib import Path
@@ -43,7 +44,8 @@ def hugtweets_epoch(path, data_dir, bs, out) -> dict:
     trainer.train()
     ds = trainer.train_dataset
     block = len(ds[0]["input_ids"])
-    return dict(seconds=clock.seconds, tokens=len(ds) // bs * bs * block, block=block, blocks=len(ds))
+    assert not trainer.args.dataloader_drop_last  # every block is trained, the last batch partial
+    return dict(seconds=clock.seconds, tokens=len(ds) * block, block=block, blocks=len(ds))
 
 
 def packed_blocks(path, data_dir) -> list:
@@ -56,10 +58,10 @@ def packed_blocks(path, data_dir) -> list:
 
 
 def raw_epoch(path, blocks, bs) -> dict:
-    "The floor: forward with labels, backward, AdamW over `blocks` in batches of `bs` (the last partial one dropped)."
+    "The floor: forward with labels, backward, AdamW over `blocks` in batches of `bs` (the last one partial, as in the Trainer)."
     model = GPT2LMHeadModel.from_pretrained(str(path)).train()
     opt = torch.optim.AdamW(model.parameters(), lr=LR)
-    batches = [{k: torch.stack([b[k] for b in blocks[i:i + bs]]) for k in blocks[0]} for i in range(0, len(blocks) - bs + 1, bs)]
+    batches = [{k: torch.stack([b[k] for b in blocks[i:i + bs]]) for k in blocks[0]} for i in range(0, len(blocks), bs)]
     sync(); t = time.perf_counter()
     for b in batches:
         model(**b).loss.backward(); opt.step(); opt.zero_grad()
@@ -82,12 +84,12 @@ def run_clm_epoch(path, tweets, block, bs, out) -> dict:
     model = GPT2LMHeadModel.from_pretrained(str(path))
     args = TrainingArguments(output_dir=str(out), per_device_train_batch_size=bs, num_train_epochs=1, learning_rate=LR,
                              report_to="none", save_strategy="no", logging_strategy="no", disable_tqdm=True, use_cpu=True,
-                             dataloader_drop_last=True, seed=0)
+                             seed=0)
     trainer = Trainer(model=model, args=args, train_dataset=ds, processing_class=tok, data_collator=default_data_collator)
     trainer.remove_callback(PrinterCallback)
     clock = EpochClock(); trainer.add_callback(clock)
     trainer.train()
-    return dict(seconds=clock.seconds, tokens=len(ds) // bs * bs * block, blocks=len(ds))
+    return dict(seconds=clock.seconds, tokens=len(ds) * block, blocks=len(ds))
 
 
 def clm_speed_benchmark(tweets, sizes, rounds, log=print) -> dict:

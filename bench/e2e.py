@@ -1,6 +1,7 @@
 """End to end, as users run it: `hugtweets classify train` (a subprocess, a fixed `--lr`) against the plain Trainer
 script (bench/trainer_script.py) on the same CSV and split, in interleaved rounds; where the command's seconds go
-(the library timed in-process, phase by phase); import times; and accuracy parity of the default recipes."""
+(the library timed in-process, phase by phase, in the parity runs); import times; and accuracy parity of the default
+recipes, seed by seed."""
 from __future__ import annotations
 import json, os, subprocess, sys, tempfile, time
 from collections import defaultdict
@@ -75,7 +76,7 @@ def _timed_library(phases: dict):
     "Time the pieces of `hugtweets.learner.train_classifier` in-process, by wrapping them; restored afterwards."
     import hugtweets.learner as HL
     from fastai.learner import Learner
-    saved = dict(tcl=HL.text_classifier_learner, vm=HL.valid_metrics, ck=HL.EpochCheckpoint, lf=Learner.lr_find, sp=Learner.save_pretrained)
+    saved = dict(tcl=HL.text_classifier_learner, ck=HL.EpochCheckpoint, lf=Learner.lr_find, sp=Learner.save_pretrained)
     def wrap(name, f):
         def g(*a, **k):
             t = time.perf_counter()
@@ -92,13 +93,12 @@ def _timed_library(phases: dict):
         def after_epoch(self):
             t = time.perf_counter(); super().after_epoch(); phases["fit: checkpoint each epoch"] += time.perf_counter() - t
     HL.text_classifier_learner = wrap("load: table, model, tokenizer, token lengths", saved["tcl"])
-    HL.valid_metrics = wrap("final validation", saved["vm"])
     HL.EpochCheckpoint = TimedCheckpoint
     Learner.lr_find = wrap("lr_find", saved["lf"])
     Learner.save_pretrained = wrap("save model, tokenizer, card", saved["sp"])
     try: yield phases
     finally:
-        HL.text_classifier_learner, HL.valid_metrics, HL.EpochCheckpoint = saved["tcl"], saved["vm"], saved["ck"]
+        HL.text_classifier_learner, HL.EpochCheckpoint = saved["tcl"], saved["ck"]
         Learner.lr_find, Learner.save_pretrained = saved["lf"], saved["sp"]
 
 
@@ -121,10 +121,9 @@ def library_run(csv, model, out, epochs, bs, seed, lr=None, threads=2) -> dict:
 
 
 def e2e_benchmark(df, model, cfg, log=print) -> dict:
-    """Interleaved rounds of the command (fixed lr) and the Trainer script (seed = round); then the library's default
-    recipe in-process for `cfg['seeds']` seeds (phases, lr_find's time, accuracy); then import times."""
+    "Interleaved rounds of the command (fixed lr) and the Trainer script (seed = round); then import times."
     ep, bs, lr, threads = cfg["epochs"], cfg["bs"], cfg["lr"], cfg["threads"]
-    res = dict(command=[], trainer=[], default_recipe=[])
+    res = dict(command=[], trainer=[])
     with tempfile.TemporaryDirectory() as d:
         csv = write_split(df, Path(d) / "data.csv")
         side = dict(command=lambda r: run_command(csv, model, Path(d) / "cmd-out", lr, ep, bs, threads),
@@ -137,11 +136,27 @@ def e2e_benchmark(df, model, cfg, log=print) -> dict:
             for k in order:
                 res[k].append(xs[k])
                 log(f"  e2e round {r + 1}/{cfg['rounds']} {k:8s} {xs[k]['seconds']:7.1f} s  accuracy {xs[k]['accuracy']:.3f}")
-        for s in range(cfg["seeds"]):
-            x = library_run(csv, model, Path(d) / "lib-out", ep, bs, seed=s, threads=threads)
-            res["default_recipe"].append(x)
-            log(f"  default recipe seed {s} {x['seconds']:7.1f} s  lr {x['lr']:.2e}  accuracy {x['accuracy']:.3f}")
     res["imports"] = import_times(threads, repeats=cfg.get("import_repeats", 3), only=cfg.get("import_probes"))
+    return res
+
+
+def parity_benchmark(df, model, cfg, log=print) -> dict:
+    """Accuracy of the two default recipes on the same split, seed by seed: the library's (`train_classifier` without
+    `lr`: lr_find's suggestion, then one-cycle; in-process, phase by phase) and the Trainer script's (lr `cfg['lr']`,
+    linear decay). Smoke runs (`concurrent`) run both sides of a seed at once."""
+    ep, bs, lr, threads = cfg["epochs"], cfg["bs"], cfg["lr"], cfg["threads"]
+    res = dict(n=len(df), trainer=[], default_recipe=[])
+    with tempfile.TemporaryDirectory() as d:
+        csv = write_split(df, Path(d) / "data.csv")
+        for s in range(cfg["seeds"]):
+            trainer = lambda: run_trainer_script(csv, model, Path(d) / "trainer-out", lr, ep, bs, s, threads)
+            if cfg.get("concurrent"):
+                with ThreadPoolExecutor(1) as ex:
+                    t = ex.submit(trainer); x = library_run(csv, model, Path(d) / "lib-out", ep, bs, seed=s, threads=threads); t = t.result()
+            else: t, x = trainer(), library_run(csv, model, Path(d) / "lib-out", ep, bs, seed=s, threads=threads)
+            res["trainer"].append(t); res["default_recipe"].append(x)
+            log(f"  parity seed {s}: default recipe {x['seconds']:7.1f} s  lr {x['lr']:.2e}  accuracy {x['accuracy']:.3f};  "
+                f"Trainer {t['seconds']:7.1f} s  accuracy {t['accuracy']:.3f}")
     return res
 
 

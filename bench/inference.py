@@ -6,14 +6,13 @@ import time
 
 def inference_benchmark(model_dir, train_df, texts, rounds, bs_learner=64, bs_pipeline=64, log=print) -> dict:
     "Texts per second of both ways, and the share of texts where their labels agree."
-    import torch
     from transformers import pipeline
     from hugtweets.learner import text_classifier_learner
     learn = text_classifier_learner(train_df, str(model_dir))  # the learner around the fine-tuned model, as after training
     clf = pipeline("text-classification", model=learn.model.hf_model, tokenizer=learn.dls.tokenizer, device=-1)
     runs = dict(predict_texts=lambda: [l for l, _ in learn.predict_texts(texts, bs=bs_learner)],
                 pipeline=lambda: [r["label"] for r in clf(texts, batch_size=bs_pipeline, truncation=True)])
-    learn.predict_texts(texts[:bs_learner]); clf(texts[:bs_pipeline], batch_size=bs_pipeline)  # warm-up
+    learn.predict_texts(texts[:bs_learner]); clf(texts[:bs_pipeline], batch_size=bs_pipeline, truncation=True)  # warm-up
     res, labels = {k: [] for k in runs}, {}
     for r in range(rounds):
         for k in (list(runs) if r % 2 == 0 else list(runs)[::-1]):

@@ -356,7 +356,8 @@ def _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wan
                 if not resume and not rank_distrib(): save_info(area, lr=lr)  # a resumed run uses the same rate, without a new lr_find
                 learn.fit_one_cycle(epochs, lr, start_epoch=done, cbs=EpochCheckpoint(area))
                 values += [v for v in learn.recorder.values if len(v)]  # a skipped epoch records nothing
-                metrics = {"train_loss": float(values[-1][0]), **valid_metrics(learn), "lr": float(lr)}
+                # the last epoch's validation is the final model's: its recorded values, not a second pass over the data
+                metrics = {**{n: float(v) for n, v in zip(learn.recorder.metric_names[1:-1], values[-1])}, "lr": float(lr)}
         finally:
             if use_wandb: _finish_wandb(locals().get("metrics"))
     except BaseException:

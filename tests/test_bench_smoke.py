@@ -74,13 +74,15 @@ def test_memory_steps_on_the_largest_batch(smoke):
 
 def test_end_to_end_times_every_phase_of_the_command(smoke):
     _, _, full = smoke
-    e = full["real"]["e2e"]
-    assert len(e["command"]) == len(e["trainer"]) == 1 and len(e["default_recipe"]) == 1
-    run = e["default_recipe"][0]
+    e, p = full["real"]["e2e"], full["real"]["parity"]
+    assert len(e["command"]) == len(e["trainer"]) == 1
+    assert len(p["default_recipe"]) == len(p["trainer"]) == 1 and p["n"] > 0
+    run = p["default_recipe"][0]
     for phase in ("load: table, model, tokenizer, token lengths", "lr_find", "fit: train", "fit: validate each epoch", "save model, tokenizer, card"):
         assert run["phases"][phase] > 0, phase
     assert abs(sum(run["phases"].values()) - run["seconds"]) < 1e-6  # "other" is what the named phases leave
-    assert set(e["trainer"][0]["phases"]) == {"import", "load", "tokenize", "train, evaluate, checkpoints", "save"}
+    for t in (e["trainer"][0], p["trainer"][0]):
+        assert set(t["phases"]) == {"import", "load", "tokenize", "train, evaluate, checkpoints", "save"}
 
 
 def test_same_work_on_each_side(smoke):
