@@ -12,13 +12,14 @@ import numpy as np, torch
 import train as T
 from debian import SECTIONS, cache_dir, debian_descriptions, other_descriptions
 
-# Sizes per mode. minilm_*: the epoch comparison; e2e_*: end to end; parity_n (None: all 5,046), seeds: accuracy parity; clm: causal-LM speed; gen: generation;
+# Sizes per mode. minilm_*: the epoch comparison; e2e_*: end to end (e2e_n 1,100 is the issue's own setup); tuned_n: the
+# fine-tuned model that explanations and inference use; parity_n (None: all 5,046), seeds: accuracy parity; clm: causal-LM speed; gen: generation;
 # explain: batched explanations; infer: inference.
 REAL = {
     "full": dict(encoder="minilm", minilm_n=400, minilm_max_len=128, minilm_bs=16, minilm_repeats=2,
-                 e2e_n=300, e2e_rounds=3, parity_n=None, seeds=3, epochs=3, lr=5e-5, import_repeats=2,
-                 clm=dict(models=("tiny", "distilgpt2-shaped"), tweets=150, context=64, vocab=2000, bs=4), clm_rounds=4,
-                 gen_n=10, gen_tokens=32, gen_rounds=2, explain_texts=24, explain_bs=None, explain_rounds=2, ti_env=True,
+                 e2e_n=1100, tuned_n=300, e2e_rounds=3, parity_n=None, seeds=3, epochs=3, lr=5e-5, import_repeats=2,
+                 clm=dict(models=("tiny", "distilgpt2-shaped"), tweets=600, context=64, vocab=2000, bs=4), clm_rounds=4,
+                 gen_n=10, gen_tokens=32, gen_rounds=2, gen_tweets=150, explain_texts=24, explain_bs=None, explain_rounds=2, ti_env=True,
                  infer_texts=10000, infer_rounds=1),
     "quick": dict(encoder="minilm", minilm_n=160, minilm_max_len=128, minilm_bs=16, minilm_repeats=1,
                   e2e_n=160, e2e_rounds=1, parity_n=160, seeds=1, epochs=1, lr=5e-5, import_probes=("hugtweets --help", "import hugtweets.learner"),
@@ -79,8 +80,9 @@ def parity(cfg, log) -> dict:
 def fine_tuned(cfg, log) -> tuple[Path, object]:
     "A classifier fine-tuned on the Debian descriptions (cached under the bench cache), and its training rows."
     from e2e import trained_model
-    df = debian_descriptions(cfg["e2e_n"])
-    out = cache_dir() / f"{cfg['encoder']}-debian-{cfg['e2e_n']}-{cfg['epochs']}"
+    n = cfg.get("tuned_n", cfg["e2e_n"])
+    df = debian_descriptions(n)
+    out = cache_dir() / f"{cfg['encoder']}-debian-{n}-{cfg['epochs']}"
     if not (out / "config.json").is_file(): log(f"  fine-tuning {out.name} for explanations and inference")
     return trained_model(df, encoder(cfg, df), out, dict(epochs=cfg["epochs"], bs=16, lr=cfg["lr"], threads=cfg["threads"])), df
 
@@ -98,7 +100,7 @@ def gen(cfg, log) -> dict:
     from data import tweet_texts
     from generation import generation_benchmark
     sizes = dict(cfg["clm"], models=cfg["clm"]["models"])
-    paths = gpt2_models(tweet_texts(cfg["clm"]["tweets"]), sizes)
+    paths = gpt2_models(tweet_texts(cfg.get("gen_tweets", cfg["clm"]["tweets"])), sizes)
     return {k: generation_benchmark(p, cfg["gen_n"], cfg["gen_tokens"], cfg["gen_rounds"], log=log) for k, p in paths.items()}
 
 
