@@ -159,7 +159,9 @@ import hugtweets.tweets as t
 real = t.write_jsonl
 def write_then_kill(path, rows):  # the first file is written, then the run is killed
     real(path, rows)
-    os.kill(os.getpid(), getattr(signal, sys.argv[1]))
+    # raise_signal, not os.kill(os.getpid(), ...): a signal sent to the process may land on another of its threads, and
+    # the main thread then runs on past this line before the handler runs; raise_signal runs the handler before it returns
+    signal.raise_signal(getattr(signal, sys.argv[1]))
     raise AssertionError("the signal did not stop the run")
 t.write_jsonl = write_then_kill
 from hugtweets.cli import main
@@ -189,7 +191,7 @@ def test_sigterm_in_train_leaves_no_scratch_folder(ws, cli, monkeypatch):
     def trainer_then_kill(model, tok, data, output_dir, **kw):  # the work area exists: SIGTERM before training
         assert Path(output_dir) == ws/"model.checkpoints" and Path(output_dir).is_dir()
         assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN), "no SIGTERM handler: killing would end pytest"
-        os.kill(os.getpid(), signal.SIGTERM)
+        signal.raise_signal(signal.SIGTERM)  # runs the handler before it returns (see KILL_DATASET)
         raise AssertionError("SIGTERM did not stop the run")
     monkeypatch.setattr(g, "tweet_trainer", trainer_then_kill)
     before = snapshot(ws)
