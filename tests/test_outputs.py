@@ -156,12 +156,13 @@ def test_files_and_folders_follow_the_umask(ws, cli):
 KILL_DATASET = """
 import os, signal, sys
 import hugtweets.tweets as t
+# A process started in the background by a shell without job control inherits SIGINT ignored, and hugtweets rightly
+# leaves an ignored signal ignored; this test is about a run in the foreground, where Ctrl-C interrupts.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 real = t.write_jsonl
 def write_then_kill(path, rows):  # the first file is written, then the run is killed
     real(path, rows)
-    # raise_signal, not os.kill(os.getpid(), ...): a signal sent to the process may land on another of its threads, and
-    # the main thread then runs on past this line before the handler runs; raise_signal runs the handler before it returns
-    signal.raise_signal(getattr(signal, sys.argv[1]))
+    signal.raise_signal(getattr(signal, sys.argv[1]))  # runs the handler before it returns, in this thread
     raise AssertionError("the signal did not stop the run")
 t.write_jsonl = write_then_kill
 from hugtweets.cli import main
@@ -191,7 +192,7 @@ def test_sigterm_in_train_leaves_no_scratch_folder(ws, cli, monkeypatch):
     def trainer_then_kill(model, tok, data, output_dir, **kw):  # the work area exists: SIGTERM before training
         assert Path(output_dir) == ws/"model.checkpoints" and Path(output_dir).is_dir()
         assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN), "no SIGTERM handler: killing would end pytest"
-        signal.raise_signal(signal.SIGTERM)  # runs the handler before it returns (see KILL_DATASET)
+        signal.raise_signal(signal.SIGTERM)  # runs the handler before it returns, in this thread
         raise AssertionError("SIGTERM did not stop the run")
     monkeypatch.setattr(g, "tweet_trainer", trainer_then_kill)
     before = snapshot(ws)
