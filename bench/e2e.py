@@ -150,10 +150,10 @@ def parity_benchmark(df, model, cfg, log=print) -> dict:
         csv = write_split(df, Path(d) / "data.csv")
         for s in range(cfg["seeds"]):
             trainer = lambda: run_trainer_script(csv, model, Path(d) / "trainer-out", lr, ep, bs, s, threads)
+            library = lambda: library_run(csv, model, Path(d) / "lib-out", ep, bs, seed=s, threads=threads)
             if cfg.get("concurrent"):
-                with ThreadPoolExecutor(1) as ex:
-                    t = ex.submit(trainer); x = library_run(csv, model, Path(d) / "lib-out", ep, bs, seed=s, threads=threads); t = t.result()
-            else: t, x = trainer(), library_run(csv, model, Path(d) / "lib-out", ep, bs, seed=s, threads=threads)
+                with ThreadPoolExecutor(1) as ex: t = ex.submit(trainer); x = library(); t = t.result()
+            else: t, x = trainer(), library()
             res["trainer"].append(t); res["default_recipe"].append(x)
             log(f"  parity seed {s}: default recipe {x['seconds']:7.1f} s  lr {x['lr']:.2e}  accuracy {x['accuracy']:.3f};  "
                 f"Trainer {t['seconds']:7.1f} s  accuracy {t['accuracy']:.3f}")

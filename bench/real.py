@@ -12,9 +12,10 @@ import numpy as np, torch
 import train as T
 from debian import SECTIONS, cache_dir, debian_descriptions, other_descriptions
 
-# Sizes per mode. minilm_*: the epoch comparison; e2e_*: end to end (e2e_n 1,100 is the issue's own setup); tuned_n: the
-# fine-tuned model that explanations and inference use; parity_n (None: all 5,046), seeds: accuracy parity; clm: causal-LM speed; gen: generation;
-# explain: batched explanations; infer: inference.
+# Sizes per mode. minilm_*: the epoch comparison; e2e_*: end to end (e2e_n 1,100 is the issue's own setup); tuned_n:
+# the fine-tuned model that explanations and inference use; parity_n (None: all 5,046), seeds: accuracy parity;
+# clm: causal-LM speed; gen: generation (gen_tweets: its models' tokenizer data); explain: batched explanations;
+# infer: inference.
 REAL = {
     "full": dict(encoder="minilm", minilm_n=400, minilm_max_len=128, minilm_bs=16, minilm_repeats=2,
                  e2e_n=1100, tuned_n=300, e2e_rounds=3, parity_n=None, seeds=3, epochs=3, lr=5e-5, import_repeats=2,
@@ -136,6 +137,12 @@ def run_all(cfg, sections, log) -> dict:
 # ---- report ----------------------------------------------------------------------------------------------
 
 def _med(xs): return median(xs)
+def _phase_medians(runs) -> dict:
+    "Median seconds of each phase over `runs` (dicts with a `phases` dict), in the order the phases first appear."
+    ph = {}
+    for x in runs:
+        for p, s in x["phases"].items(): ph.setdefault(p, []).append(s)
+    return {p: _med(s) for p, s in ph.items()}
 def _spread(xs): return f"{min(xs):.2f}-{max(xs):.2f}" if len(xs) > 1 else "one run"
 
 
@@ -199,10 +206,7 @@ def report(cfg, res, k):
         print(f"  Trainer script (trainer_script.py)     median {_med(tr):6.1f} s ({_spread(tr)})")
         print(f"  command / Trainer script: {k['e2e_vs_trainer']:.3f}; per round " +
               ", ".join(f"{a / b:.3f}" for a, b in zip(cmd, tr)))
-        tph = {}
-        for x in e["trainer"]:
-            for p, s in x["phases"].items(): tph.setdefault(p, []).append(s)
-        print("  the Trainer script's phases: " + ", ".join(f"{p} {_med(s):.2f} s" for p, s in tph.items()))
+        print("  the Trainer script's phases: " + ", ".join(f"{p} {s:.2f} s" for p, s in _phase_medians(e["trainer"]).items()))
         print("  imports, fresh process each (median): " + ", ".join(f"{p} {s:.2f} s" for p, s in e["imports"].items()))
         print("  accuracy of the command with --lr " + f"{cfg['lr']}: " + ", ".join(f"{x['accuracy']:.3f}" for x in e["command"]) +
               "; of the Trainer script: " + ", ".join(f"{x['accuracy']:.3f}" for x in e["trainer"]))
@@ -215,20 +219,14 @@ def report(cfg, res, k):
         print(f"  Trainer recipe (lr {cfg['lr']}, linear decay):       " + ", ".join(f"{a:.3f}" for a in t) +
               f"; mean {k['accuracy_trainer_mean']:.3f}, sd {k['accuracy_trainer_sd']:.3f}; "
               f"target: default mean >= {k['accuracy_trainer_mean'] - k['accuracy_trainer_sd']:.3f}")
-        ph = {}
-        for x in e["default_recipe"]:
-            for p, s in x["phases"].items(): ph.setdefault(p, []).append(s)
         tot = _med([x["seconds"] for x in e["default_recipe"]])
         print(f"  where a default-recipe run's seconds go (the library in-process, median of {len(d)} seeds; total {tot:.1f} s):")
         imports = res.get("e2e", {}).get("imports", {})
         if "import hugtweets.learner" in imports:
             print(f"    {'import hugtweets.learner (fresh process)':52s} {imports['import hugtweets.learner']:6.2f} s")
-        for p, s in ph.items(): print(f"    {p:52s} {_med(s):6.2f} s")
-        tph = {}
-        for x in e["trainer"]:
-            for p, s in x["phases"].items(): tph.setdefault(p, []).append(s)
+        for p, s in _phase_medians(e["default_recipe"]).items(): print(f"    {p:52s} {s:6.2f} s")
         print(f"  the Trainer script's phases (median {_med([x['seconds'] for x in e['trainer']]):.1f} s): " +
-              ", ".join(f"{p} {_med(s):.2f} s" for p, s in tph.items()))
+              ", ".join(f"{p} {s:.2f} s" for p, s in _phase_medians(e["trainer"]).items()))
         print(f"  lr_find adds {k['lr_find_seconds']:.1f} s to the default recipe")
     if "clm" in res:
         print(f"\n9. causal-LM training, one epoch, tokens/s (block positions), {cfg['clm_rounds']} interleaved rounds")
