@@ -175,6 +175,59 @@ def _add_doctor(sub):
                        description="One line a check, with the fix when one fails. Tokens are named, never printed.")
     p.set_defaults(func=_doctor)
 
+# %% ../nbs/90_cli.ipynb #f4c77e65
+def _app(a):
+    "Run `hugtweets app`: serve the model's app until Ctrl-C."
+    from hugtweets.app import launch
+    launch(a.model, host=a.host, port=a.port, share=a.share, quantized=a.quantize)
+
+def _space(a):
+    "Run `hugtweets space`: write the Space folder, push it unless --dry-run, and print the folder's path last."
+    import shlex
+    from hugtweets.app import push_space, write_space
+    from hugtweets.hf import check_repo_id, hub_token
+    check_repo_id(a.repo)
+    if a.space: check_repo_id(a.space)
+    if not a.dry_run: hub_token("push a Space")  # before anything is written
+    out = write_space(a.model, a.repo, a.out or Path(f"{a.repo.split('/')[-1]}-space"), force=a.force, quantized=a.quantize)
+    if not a.dry_run:
+        try: print(f"pushed to {push_space(out, a.repo, a.space, private=a.private or None)}")
+        except HugtweetsError as e:
+            retry = ["hugtweets", "space", str(a.model), a.repo, "--out", str(out), "--force"] + (["--space", a.space] if a.space else [])
+            raise OutputSavedError(out, first_line(e), shlex.join(retry)) from None
+    print(out)
+
+def _add_app(sub):
+    "The `app` subcommand."
+    p = sub.add_parser("app", help="try a model in the browser: a local Gradio app (needs hugtweets[app])",
+                       description="Serve a Gradio app for a model folder that hugtweets wrote, or a Hub id: a tweet model gets "
+                       "the post writer, a classifier the labels and its words highlighted. It listens on 127.0.0.1 (this "
+                       "machine only) unless --host or --share says otherwise.")
+    p.add_argument("model", metavar="MODEL", help="the --out of `hugtweets train` or `classify train`, or a Hub id")
+    p.add_argument("--host", default="127.0.0.1", help="the address to listen on; 0.0.0.0 lets anyone on the network reach the app "
+                   "(default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=_positive(int), default=None, help="the port (default: 7860, or the next free one)")
+    p.add_argument("--share", action="store_true", help="also make a public gradio.live link, through Gradio's servers, for 72 hours: "
+                   "anyone with the link can use the app")
+    p.add_argument("--quantize", action="store_true", help="classifiers: int8 linear layers on the CPU for the probabilities "
+                   "(faster; the explanation keeps the float model)")
+    p.set_defaults(func=_app)
+
+def _add_space(sub):
+    "The `space` subcommand."
+    p = sub.add_parser("space", help="write a Hugging Face Space for a pushed model and push it (needs HF_TOKEN)",
+                       description="Write a Space (app.py, requirements.txt, README.md) that serves the Hub model REPO with "
+                       "`hugtweets app`, then push it to the Space of the same name (or --space). The folder's path is the last line.")
+    p.add_argument("model", metavar="MODEL", help="the model's folder (the --out of `hugtweets train` or `classify train`) or its Hub id")
+    p.add_argument("repo", metavar="REPO", help="the model's Hub repo, which the Space loads, such as your-name/tweets-model")
+    p.add_argument("--space", default=None, metavar="ID", help="the Space's id (default: REPO)")
+    p.add_argument("--out", type=Path, default=None, help="the Space folder (default: ./NAME-space)")
+    p.add_argument("--dry-run", action="store_true", help="write the folder and stop; push nothing")
+    p.add_argument("--quantize", action="store_true", help="classifiers: the Space answers with int8 linear layers")
+    p.add_argument("--private", action="store_true", help="create the Space as private")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.set_defaults(func=_space)
+
 # %% ../nbs/90_cli.ipynb #5311751d
 EPILOG = f"""exit codes:
   0    a usable result
@@ -196,6 +249,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (_add_dataset, _add_generation, _add_classify, _add_explain, _add_push, _add_doctor): add(sub)
+    _add_app(sub)
+    _add_space(sub)
     return p
 
 # %% ../nbs/90_cli.ipynb #59b0fa69

@@ -21,7 +21,7 @@ from .core import (HugtweetsError, OutputSavedError, atomic_dir, atomic_write, c
                             deprecated, local_paths, log_artifact, renamed_kwargs, use_artifact)
 from .hf import (check_repo_id, context_length, hub_token, is_hub_id, layer_stack, load_model, push_folder,
                           wandb_login)
-from .model_card import model_card
+from .model_card import model_card, post_starts
 
 # %% auto #0
 __all__ = ['CONTEXT_CAP', 'GENERATION', 'SAMPLE_PROMPTS', 'load_tweets', 'person_dataset', 'load_causal_lm', 'tokenize_tweets',
@@ -288,11 +288,12 @@ def _fit_prompt(model, tok, prompt: str, extra: dict) -> tuple[str, dict]:
           f"keeping its last {room}", file=sys.stderr)
     return kept, {**extra, "max_new_tokens": min(max_new, context - 1 - room)}
 
-def sample_tweets(model, tok, prompt: str = "", n: int = 5, seed: int | None = None) -> list[str]:
-    "`n` tweets that start with `prompt`, sampled after an end-of-text token with the model's generation config."
+def sample_tweets(model, tok, prompt: str = "", n: int = 5, seed: int | None = None, **generate_kwargs) -> list[str]:
+    "`n` tweets that start with `prompt`, sampled after an end-of-text token with the model's generation config (or `generate_kwargs`, such as `temperature`)."
     if n < 1: raise HugtweetsError(f"-n must be at least 1, not {n}")
     gen = pipeline("text-generation", model=model, tokenizer=tok, device=model.device)
     extra = {} if model.generation_config.do_sample else dict(GENERATION, max_new_tokens=64)
+    extra = {**extra, **generate_kwargs}  # the app's length and temperature, per request
     prompt, extra = _fit_prompt(model, tok, prompt, extra)
     if seed is not None: set_seed(seed)
     outs = gen(tok.eos_token + prompt, num_return_sequences=n, **extra)
@@ -461,7 +462,8 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
         card = model_card(handles=sorted(set(h for h in data["train"]["handle"] if h)), repo=push_to_hub or name or str(out),
                           base_model=model, stats=stats, kept=_kept(data), metrics=metrics,
                           settings=training_settings(trainer, model, train_layers, max_new), samples=samples,
-                          per_handle=dict(zip(per_handle.handle.str[1:], per_handle.loss)), eos=tok.eos_token)
+                          per_handle=dict(zip(per_handle.handle.str[1:], per_handle.loss)), eos=tok.eos_token,
+                          prompts=post_starts(data["train"]["text"]))
         with atomic_dir(out, force, inputs=local_paths([dataset_dir, model])) as tmp: save_tweet_model(trainer, tok, tmp, card)
         remove_checkpoints(area)  # the run is complete: nothing left to resume
         _after_output(out, run, pairs, push_to_hub)

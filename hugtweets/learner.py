@@ -30,6 +30,7 @@ from .hf import hub_card, is_hub_id, load_model, push_folder
 from .modeling import (HFLearner, show_defaults, HFClassifier, adamw, hf_splitter, stratified_split, class_weights, oversample as oversample_rows,
                                 classification_metrics, wandb_callback, fp16_on_gpu)
 from .datablock import hf_dataloaders, as_items, text_columns, text_cols, check_splits
+from .model_card import widget_examples
 
 # %% auto #0
 __all__ = ['load_table', 'learnable_sample', 'load_classifier', 'text_classifier_learner', 'valid_metrics', 'classifier_card',
@@ -220,7 +221,14 @@ classify("a text to label")
 """
     return str(hub_card(text, pipeline_tag="text-classification", base_model=base, model_name="text classifier fine-tuned with hugtweets",
                         language=language, datasets=datasets, tags=["fastai"],
-                        eval_results=_eval_results(metrics, len(learn.dls.valid_ds), datasets)))
+                        eval_results=_eval_results(metrics, len(learn.dls.valid_ds), datasets),
+                        widget=[{"text": t} for t in _valid_texts(learn)] or None))
+
+def _valid_texts(learn: Learner, k: int = 3) -> list[str]:
+    "A few validation texts, for the card's widget and the app's examples (none for sentence pairs)."
+    try: items = as_items(learn.dls.valid_ds.items, text_columns(learn.dls))
+    except (HugtweetsError, AttributeError): return []  # not a table of texts: no examples
+    return widget_examples([t for t in items if isinstance(t, str)], k)
 
 @patch
 def save_pretrained(self: Learner, path, card: bool = True, metrics: dict | None = None) -> Path:

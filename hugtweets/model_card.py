@@ -13,7 +13,8 @@ from .hf import hub_card, is_hub_id
 from .hf import check_repo_id as _check_repo_id, push_folder as _push_folder
 
 # %% auto #0
-__all__ = ['NOTICE', 'data_table', 'model_card', 'check_repo_id', 'push_folder']
+__all__ = ['NOTICE', 'SPACE_LINE', 'data_table', 'widget_examples', 'post_starts', 'space_link', 'model_card', 'check_repo_id',
+           'push_folder']
 
 # %% ../nbs/02a_model_card.ipynb #acdb1fba
 NOTICE = ("> **Generated text is synthetic.** This model imitates a writing style; what it writes was never said by the "
@@ -35,6 +36,28 @@ def data_table(stats: dict | None, kept: dict | None = None) -> str:
     return "\n".join(rows)
 
 def _at(handle: str) -> str: return handle if not handle or handle.startswith("@") else f"@{handle}"
+
+# %% ../nbs/02a_model_card.ipynb #67e9932f
+def widget_examples(texts, k: int = 3, max_chars: int = 200) -> list[str]:
+    "Up to `k` distinct non-empty texts spread evenly over `texts`, each cut after a whole word at about `max_chars`."
+    texts = list(dict.fromkeys(" ".join(str(t).split()) for t in texts if isinstance(t, str) and t.strip()))
+    picked = [texts[round(i * (len(texts) - 1) / max(k - 1, 1))] for i in range(min(k, len(texts)))]
+    return [t if len(t) <= max_chars else t[:max_chars].rsplit(" ", 1)[0] + " ..." for t in dict.fromkeys(picked)]
+
+def post_starts(texts, k: int = 3, words: int = 2) -> list[str]:
+    "The first `words` words of `k` posts spread over `texts`: prompts for the widget and the app."
+    return list(dict.fromkeys(" ".join(t.split()[:words]) for t in widget_examples(texts, k * 4, 10**6)))[:k]
+
+SPACE_LINE = "**Try it in your browser:** [the Space {space}](https://huggingface.co/spaces/{space})."
+
+def space_link(card: str, space: str) -> str:
+    "`card` (a README.md) with a line that links the Space `space` under its title; unchanged when it links it already."
+    line = SPACE_LINE.format(space=space)
+    if line in card: return card
+    lines = card.split("\n")
+    i = next((j for j, l in enumerate(lines) if l.startswith("# ")), None)
+    if i is None: i = next((j for j, l in enumerate(lines) if j and l == "---" and lines[0] == "---"), -1)  # no title: after the YAML
+    return "\n".join(lines[:i + 1] + ["", line] + lines[i + 1:])
 
 # %% ../nbs/02a_model_card.ipynb #bdb88671
 def _table(d: dict) -> str:
@@ -60,7 +83,8 @@ def _usage(repo: str, eos: str) -> str:
 # %% ../nbs/02a_model_card.ipynb #dbbbe092
 def model_card(*, handles, repo: str, base_model=None, stats: dict | None = None, kept: dict | None = None,
                settings: dict | None = None, metrics: dict | None = None, per_handle: dict | None = None,
-               samples=(), eos: str = "<|endoftext|>", language=None, datasets=None, license: str | None = None) -> str:
+               samples=(), eos: str = "<|endoftext|>", language=None, datasets=None, license: str | None = None,
+               prompts=()) -> str:
     "The README.md of a tweet model: Hub metadata, notice, data table, training settings, evaluation, samples and usage."
     who = ", ".join(_at(h) for h in handles) or "a tweet dataset"
     base = str(base_model) if base_model and is_hub_id(base_model) else None
@@ -83,7 +107,7 @@ def model_card(*, handles, repo: str, base_model=None, stats: dict | None = None
               "for impersonation."]
     card = hub_card("\n\n".join(parts) + "\n", pipeline_tag="text-generation", base_model=base_model, model_name=repo,
                     license=license, language=language, datasets=datasets, eval_results=_eval_results(metrics, who),
-                    tags=["text-generation"], widget=[{"text": eos + "I"}])
+                    tags=["text-generation"], widget=[{"text": eos + p} for p in prompts or ["I"]])  # `prompts`: `post_starts` of the data
     return str(card)
 
 def _exp(x): return math.exp(min(x, 50))
