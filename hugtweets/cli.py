@@ -175,7 +175,7 @@ def _add_doctor(sub):
                        description="One line a check, with the fix when one fails. Tokens are named, never printed.")
     p.set_defaults(func=_doctor)
 
-# %% ../nbs/90_cli.ipynb #f4c77e65
+# %% ../nbs/90_cli.ipynb #72a33615
 def _app(a):
     "Run `hugtweets app`: serve the model's app until Ctrl-C."
     from hugtweets.app import launch

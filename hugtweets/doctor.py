@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['MINIMUM', 'CHECKS', 'Check', 'check_versions', 'check_torchvision', 'check_trainer', 'check_device', 'check_offline',
-           'check_tokens', 'check_caches', 'doctor', 'stack_hint']
+__all__ = ['MINIMUM', 'APP_MINIMUM', 'CHECKS', 'Check', 'check_versions', 'check_torchvision', 'check_trainer', 'check_device',
+           'check_offline', 'check_tokens', 'check_caches', 'check_app', 'doctor', 'stack_hint']
 
 # %% ../nbs/91_doctor.ipynb #7f6c7b59
 @dataclass
@@ -119,8 +119,19 @@ def check_caches() -> Check:
     wandb = os.environ.get("WANDB_DIR") or "./wandb"
     return Check("caches", True, f"hugtweets {hug}; Hugging Face {constants.HF_HUB_CACHE}; W&B runs {wandb}")
 
+# %% ../nbs/91_doctor.ipynb #d0daaa23
+APP_MINIMUM = "6.0"  # the [app] extra's lower bound
+
+def check_app() -> Check:
+    "Whether the `[app]` extra (gradio) is installed, for `hugtweets app` and `hugtweets space`; its absence is no failure."
+    v = _version("gradio")
+    if v is None: return Check("app extra", True, 'not installed; pip install "hugtweets[app]" for `hugtweets app` and Spaces')
+    if _num(v) < _num(APP_MINIMUM): return Check("app extra", False, f"gradio {v}, older than {APP_MINIMUM}", 'pip install -U "hugtweets[app]"')
+    return Check("app extra", True, f"gradio {v} (`hugtweets app` and `hugtweets space` work)")
+
 # %% ../nbs/91_doctor.ipynb #bcc51927
 CHECKS = [check_versions, check_torchvision, check_trainer, check_device, check_offline, check_tokens, check_caches]
+CHECKS.append(check_app)  # the [app] extra
 
 def doctor(print_fn=print) -> int:
     "Run every check, print one line each; 0 when all passed, 1 otherwise."

@@ -37,7 +37,7 @@ def data_table(stats: dict | None, kept: dict | None = None) -> str:
 
 def _at(handle: str) -> str: return handle if not handle or handle.startswith("@") else f"@{handle}"
 
-# %% ../nbs/02a_model_card.ipynb #67e9932f
+# %% ../nbs/02a_model_card.ipynb #2041401d
 def widget_examples(texts, k: int = 3, max_chars: int = 200) -> list[str]:
     "Up to `k` distinct non-empty texts spread evenly over `texts`, each cut after a whole word at about `max_chars`."
     texts = list(dict.fromkeys(" ".join(str(t).split()) for t in texts if isinstance(t, str) and t.strip()))

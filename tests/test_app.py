@@ -102,12 +102,14 @@ def test_generator_shows_the_card(models):
     assert "41.5" in text and "| @ada |" in text  # perplexity and the data table
     assert "the oven" in text and "<b>bold" in text  # the card's examples, as plain values
 
-def test_wrong_model_is_a_one_line_error(run_cli, tmp_path, models):
+def test_wrong_model_is_a_one_line_error(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     (tmp_path/"empty").mkdir()
-    assert_one_line_error(run_cli("app", tmp_path/"empty"), "not a saved model")
-    assert_one_line_error(run_cli("app", "nobody/no-such-model-here"), "unknown model")
-    tok = models[0]/"tokenizer.json"
-    assert_one_line_error(run_cli("space", tok.parent.parent, "me/x", "--dry-run"), "not a saved model")
+    assert_one_line_error(cli("app", tmp_path/"empty"), "not a saved model")
+    assert_one_line_error(cli("app", "nobody/no-such-model-here"), "unknown model")
+    assert_one_line_error(cli("space", tmp_path/"empty", "me/x", "--dry-run"), "not a saved model")
+    assert_one_line_error(cli("space", "nobody/no-such-model-here", "not a repo id", "--dry-run"), "not a Hub repo id")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]  # nothing written
 
 def _free_port() -> int:
     with socket.socket() as s:
