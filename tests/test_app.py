@@ -1,6 +1,6 @@
 """`hugtweets app` and `hugtweets space`: both apps driven through gradio_client against a local server, bad input, HTML
 in the input, and nothing the user types written or logged."""
-import json, os, re, signal, socket, subprocess, sys, time
+import json, os, re, shutil, signal, socket, subprocess, sys, time
 from pathlib import Path
 import pytest
 
@@ -168,3 +168,47 @@ def test_space_push_needs_a_token(cli, models, tmp_path, monkeypatch):
     r = cli("space", gpt, "me/ada-tweets")
     assert_one_line_error(r, "no Hugging Face token")
     assert not Path("ada-tweets-space").exists()  # nothing written before the token check
+
+def _wait_for_port(proc, port, seconds=90):
+    "Wait until `port` on 127.0.0.1 accepts connections, or `proc` ends; bounded."
+    for _ in range(seconds * 4):
+        if proc.poll() is not None: return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.25): return True
+        except OSError: time.sleep(0.25)
+    return False
+
+def test_space_pushed_to_a_local_hub_answers(cli, models, tmp_path, monkeypatch):
+    "`hugtweets space` pushes the Space to a local Hub and links it from the model's card; its app.py, run as the Hub runs it, loads the model from that Hub and answers."
+    from huggingface_hub import constants
+    from local_hub import LocalHub
+    bert, _ = models
+    monkeypatch.chdir(tmp_path)
+    with LocalHub(tmp_path/"hub") as hub:
+        repo = hub.repo_dir("me/tiny-classifier")
+        repo.parent.mkdir(parents=True)
+        shutil.copytree(bert, repo)  # the model, as `hugtweets push` leaves it on the Hub
+        for k, v in {"HF_TOKEN": "hf_local_test_token", "HF_ENDPOINT": hub.url, "HF_HUB_OFFLINE": "0", "HUGTWEETS_OFFLINE": "0"}.items():
+            monkeypatch.setenv(k, v)
+        monkeypatch.setattr(constants, "ENDPOINT", hub.url)
+        monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+        monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", hub.url + "/{repo_id}/resolve/{revision}/{filename}")
+        r = cli("space", bert, "me/tiny-classifier")
+        assert r.returncode == 0, r.stderr
+        assert "pushed to https://huggingface.co/spaces/me/tiny-classifier" in r.stdout
+        space = hub.repo_dir("me/tiny-classifier", "spaces")
+        assert sorted(hub.files(space)) == ["README.md", "app.py", "requirements.txt"]
+        assert "spaces/me/tiny-classifier" in (repo/"README.md").read_text()  # the card links the Space
+        port = _free_port()
+        env = cli_env(HF_ENDPOINT=hub.url, HF_HUB_OFFLINE="0", TRANSFORMERS_OFFLINE="0", HUGTWEETS_OFFLINE="0",
+                      HF_HOME=tmp_path/"hf", GRADIO_SERVER_PORT=port, GRADIO_SERVER_NAME="127.0.0.1", GRADIO_TEMP_DIR=tmp_path/"gradio")
+        proc = subprocess.Popen([sys.executable, "app.py"], cwd=space, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert _wait_for_port(proc, port), proc.communicate(timeout=30)[1] if proc.poll() is not None else "no server"
+            label, _ = Client(f"http://127.0.0.1:{port}/", verbose=False).predict("the bread is good", api_name="/classify")
+            assert label["label"] in ("authentic", "fake")
+        finally:
+            proc.terminate()
+            try: proc.communicate(timeout=30)
+            except subprocess.TimeoutExpired: proc.kill(); proc.communicate()
+        assert any("/me/tiny-classifier/resolve/" in path for path, _ in hub.calls)  # loaded from the Hub
