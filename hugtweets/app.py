@@ -12,10 +12,10 @@ from pathlib import Path
 import torch
 from . import __version__
 from .core import HugtweetsError, atomic_dir, atomic_write, first_line, local_paths, redact
-from .generate import GENERATION, sample_tweets
 from .hf import check_repo_id, context_length, hub_offline, hub_token, is_hub_id, load_model
-from .interpret import _attribute, _merge_words, _probs, word_spans
 from .model_card import space_link
+# hugtweets.generate (the Trainer, datasets) and hugtweets.interpret (captum) are imported by the app that needs them:
+# a Space starts sooner
 
 # %% auto #0
 __all__ = ['MAX_CHARS', 'PREDICTED', 'SPACE_APP', 'model_kind', 'model_card_of', 'card_examples', 'card_section',
@@ -99,7 +99,8 @@ def quantize(model):
 class Classifier:
     "A saved classifier for the app: class probabilities and word attributions of one text, cut to the model's length."
     def __init__(self, pretrained_model_name_or_path, quantized: bool = False, n_steps: int = 50):
-        self.name = str(pretrained_model_name_or_path)
+        from hugtweets import interpret
+        self.name, self._interpret = str(pretrained_model_name_or_path), interpret
         self.model, self.tok = load_model(self.name, "sequence-classification")
         self.model.eval()
         self.fast = quantize(self.model) if quantized else self.model  # explanations need gradients: the float model
@@ -114,7 +115,7 @@ class Classifier:
         n = len(self.tok(text, verbose=False)["input_ids"])
         if n <= self.limit: return text, ""
         end = max((e for (s, e), sp in zip(enc["offset_mapping"], enc["special_tokens_mask"]) if not sp), default=0)
-        spans = [sp for sp in word_spans(text) if sp[1] <= end]
+        spans = [sp for sp in self._interpret.word_spans(text) if sp[1] <= end]
         cut = text[:spans[-1][1]] if spans else text[:end]
         return cut, (f"The text is {n:,} tokens and this model reads {self.limit:,}: only its first {len(cut.split()):,} "
                      f"of {len(text.split()):,} words are classified and explained.")
@@ -130,19 +131,20 @@ class Classifier:
     def probabilities(self, text: str) -> dict[str, float]:
         "Each label's probability for `text` (cut to the model's length)."
         enc = self.tok(text, truncation=True, max_length=self.limit, return_tensors="pt")
-        with torch.inference_mode(): p = _probs(self.fast, enc["input_ids"], enc["attention_mask"])[0]
+        with torch.inference_mode(): p = self._interpret._probs(self.fast, enc["input_ids"], enc["attention_mask"])[0]
         return {l: float(v) for l, v in zip(self.labels, p)}
 
     def explain(self, text: str, label: str | None = None) -> tuple[list[tuple[str, float]], str, dict[str, float]]:
         "Word attributions of `text` towards `label` (default: the predicted one), the label explained, and the probabilities."
-        enc, raw, target, probs = _attribute(self.model, self.tok, text, label, self.n_steps)
-        return _merge_words(text, enc, raw), self.labels[target], {l: float(v) for l, v in zip(self.labels, probs)}
+        enc, raw, target, probs = self._interpret._attribute(self.model, self.tok, text, label, self.n_steps)
+        return self._interpret._merge_words(text, enc, raw), self.labels[target], {l: float(v) for l, v in zip(self.labels, probs)}
 
 # %% ../nbs/82_app.ipynb #9e57c3df
 class Generator:
     "A saved causal LM for the app: batches of posts with the library's batched sampling, one request at a time."
     def __init__(self, pretrained_model_name_or_path):
-        self.name = str(pretrained_model_name_or_path)
+        from hugtweets import generate
+        self.name, self._generate = str(pretrained_model_name_or_path), generate
         self.model, self.tok = load_model(self.name, "causal-lm")
         self.model.eval()
         self.context, self.lock = context_length(self.model, self.tok), threading.Lock()
@@ -157,12 +159,12 @@ class Generator:
     def sample(self, prompt: str = "", n: int = 5, length: int = 40, temperature: float = 1.0, seed: int | None = None) -> list[str]:
         "`n` posts that start with `prompt`, at most `length` new tokens each, sampled at `temperature`."
         with self.lock, torch.inference_mode():  # generation uses both cores already: one batch at a time
-            return sample_tweets(self.model, self.tok, prompt, n=n, seed=seed, max_new_tokens=int(length),
-                                 temperature=float(temperature), do_sample=True, top_p=GENERATION["top_p"], top_k=0)
+            return self._generate.sample_tweets(self.model, self.tok, prompt, n=n, seed=seed, max_new_tokens=int(length),
+                                                temperature=float(temperature), do_sample=True, top_p=self._generate.GENERATION["top_p"], top_k=0)
 
 # %% ../nbs/82_app.ipynb #f896ae6f
 MAX_CHARS = 100_000  # a longer text is cut here before it is even tokenized
-_CSS = ".hugtweets-post{border:1px solid var(--border-color-primary);border-radius:12px;padding:10px 14px;margin:8px 0;white-space:pre-wrap}"
+_CSS = ".hugtweets-post{border:1px solid var(--border-color-primary);border-radius:12px;padding:10px 14px;margin:8px 0;white-space:pre-wrap;overflow-wrap:anywhere}"
 
 def _error(gr, message: str):
     "A message in the app (not a traceback); the server logs nothing of it."
@@ -201,7 +203,7 @@ def classifier_app(clf: Classifier):
         cut, _ = clf.fit(text)
         words, label, probs = clf.explain(cut, None if towards in (None, "", PREDICTED) else towards)
         pred = max(probs, key=probs.get)
-        head = f"Explaining **{escape(label)}** (p={probs[label]:.3f}); predicted **{escape(pred)}** (p={probs[pred]:.3f}). Green words count for it, red against."
+        head = f"Explaining **{escape(label)}** (p={probs[label]:.3f}); predicted **{escape(pred)}** (p={probs[pred]:.3f}). Red words count for it, purple words against it."
         return _highlight(words), head
     with gr.Blocks(title=f"{_title(clf.name)}: hugtweets", analytics_enabled=False) as demo:
         gr.Markdown(f"## {escape(_title(clf.name))}\nA text classifier trained with hugtweets: its labels, and the words that "
@@ -216,7 +218,7 @@ def classifier_app(clf: Classifier):
                 label = gr.Label(label="Class probabilities", num_top_classes=min(5, len(clf.labels)), elem_id="label")
                 note = gr.Markdown(elem_id="note")
                 head = gr.Markdown(elem_id="explained")
-                words = gr.HighlightedText(label="Words (green: for the label, red: against)", show_legend=False, elem_id="words")
+                words = gr.HighlightedText(label="Words (red: for the label, purple: against it)", show_legend=False, elem_id="words")
         gr.on([button.click, text.submit], classify, text, [label, note], api_name="classify").success(
             explain, [text, towards], [words, head], api_name="explain")
         towards.input(explain, [text, towards], [words, head], api_visibility="private")
