@@ -21,19 +21,23 @@ REAL = {
                  e2e_n=1100, tuned_n=300, e2e_rounds=3, parity_n=None, seeds=3, epochs=3, lr=5e-5, import_repeats=2,
                  clm=dict(models=("tiny", "distilgpt2-shaped"), tweets=600, context=64, vocab=2000, bs=4), clm_rounds=4,
                  gen_n=10, gen_tokens=32, gen_rounds=2, gen_tweets=150, explain_texts=24, explain_bs=None, explain_rounds=2, ti_env=True,
-                 infer_texts=10000, infer_rounds=1),
+                 infer_texts=10000, infer_rounds=1,
+                 app_classify=40, app_explain=8, app_write=6, app_gen_tokens=40, app_agree_texts=2000, app_int8_timing=200),
     "quick": dict(encoder="minilm", minilm_n=160, minilm_max_len=128, minilm_bs=16, minilm_repeats=1,
                   e2e_n=160, e2e_rounds=1, parity_n=160, seeds=1, epochs=1, lr=5e-5, import_probes=("hugtweets --help", "import hugtweets.learner"),
                   clm=dict(models=("tiny", "distilgpt2-shaped"), tweets=60, context=32, vocab=1000, bs=4), clm_rounds=1,
                   gen_n=10, gen_tokens=16, gen_rounds=1, explain_texts=8, explain_bs=None, explain_rounds=1, ti_env="cached",
-                  infer_texts=1000, infer_rounds=1),
+                  infer_texts=1000, infer_rounds=1,
+                  app_classify=20, app_explain=4, app_write=4, app_gen_tokens=40, app_agree_texts=500, app_int8_timing=100),
     "smoke": dict(encoder="tiny", minilm_n=120, minilm_max_len=64, minilm_bs=16, minilm_repeats=1,
                   e2e_n=120, e2e_rounds=1, parity_n=120, seeds=1, epochs=1, lr=5e-4, import_repeats=1,
                   clm=dict(models=("tiny",), tweets=60, context=64, vocab=300, bs=4), clm_rounds=1,
                   gen_n=4, gen_tokens=8, gen_rounds=1, explain_texts=4, explain_bs=4, explain_rounds=1, ti_env=False,
-                  infer_texts=100, infer_rounds=1, import_probes=("hugtweets --help",)),
+                  infer_texts=100, infer_rounds=1, import_probes=("hugtweets --help",),
+                  app_classify=2, app_explain=1, app_write=1, app_gen_tokens=8, app_agree_texts=20, app_int8_timing=4, app_int8_served=False,
+                  app_in_process=True),
 }
-SECTION_NAMES = ("minilm", "e2e", "parity", "clm", "gen", "explain", "infer")
+SECTION_NAMES = ("minilm", "e2e", "parity", "clm", "gen", "explain", "infer", "app")
 
 
 def encoder(cfg, df) -> Path:
@@ -124,6 +128,19 @@ def infer(cfg, log) -> dict:
     return inference_benchmark(model_dir, df, other_descriptions(cfg["infer_texts"]), cfg["infer_rounds"], log=log)
 
 
+# ---- 13: `hugtweets app` (issue 25) ---------------------------------------------------------------------
+
+def app(cfg, log) -> dict:
+    "Both apps served as a user starts them: the fine-tuned classifier and a GPT-2-shaped generator (12 layers, 768 wide)."
+    from app_bench import app_benchmark
+    from data import tweet_texts
+    from hugtweets.tiny import tiny_gpt2
+    model_dir, _ = fine_tuned(cfg, log)
+    shape = dict(n_layer=12, n_embd=768, n_head=12) if cfg["encoder"] == "minilm" else dict(n_layer=2, n_embd=64, n_head=2)
+    gen_dir = tiny_gpt2(tweet_texts(cfg.get("gen_tweets", cfg["clm"]["tweets"]))[:1000], vocab_size=cfg["clm"]["vocab"], n_positions=128, **shape)
+    return app_benchmark(model_dir, gen_dir, other_descriptions(cfg["app_agree_texts"]), cfg, log)
+
+
 def run_all(cfg, sections, log) -> dict:
     out = {}
     for name in SECTION_NAMES:
@@ -181,6 +198,13 @@ def headline(res) -> dict:
     if "infer" in res:
         s = res["infer"]["seconds"]
         k["predict_texts_vs_pipeline"] = _med(s["predict_texts"]) / _med(s["pipeline"])
+    if "app" in res:
+        a = res["app"]
+        c, g = a["classifier"], a["generator"]
+        k.update(app_first_answer_seconds=c["first_answer"], app_classify_median_ms=_med(c["one"]["classify"]) * 1e3,
+                 app_explain_median_seconds=_med(c["one"]["explain"]), app_write_median_seconds=_med(g["one"]["write"]),
+                 app_four_users_classify_ratio=_med(c["four"]["classify"]) / _med(c["one"]["classify"]),
+                 int8_speedup=_med(a["int8"]["seconds"]["float"]) / _med(a["int8"]["seconds"]["int8"]), int8_agreement=a["int8"]["agree"])
     return k
 
 
@@ -252,3 +276,21 @@ def report(cfg, res, k):
         print(f"\n12. inference over {x['n_texts']} texts: predict_texts {x['n_texts'] / s['predict_texts']:.0f} texts/s, "
               f"pipeline(batch_size=64) {x['n_texts'] / s['pipeline']:.0f} texts/s; predict_texts / pipeline time "
               f"{k['predict_texts_vs_pipeline']:.3f}; labels agree on {x['agree']:.1%}")
+    if "app" in res: report_app(cfg, res, k)
+
+
+def report_app(cfg, res, k):
+    "Section 13: the apps' start-up and latencies, one user and four, and the int8 classifier."
+    from app_bench import p95
+    a = res["app"]
+    print(f"\n13. hugtweets app, {cfg['threads']} threads, through gradio_client (median / 95th percentile; 4 users: each its own client at once)")
+    rows = [(n, call, unit) for n, calls, unit in (("classifier", ("classify", "explain"), None), ("classifier_int8", ("classify", "explain"), None),
+                                                      ("generator", ("write",), None)) if n in a for call in calls]
+    for n, call, _ in rows:
+        one, four = a[n]["one"][call], a[n]["four"][call]
+        print(f"  {n:16s} {call:9s} one user {_med(one) * 1e3:8.0f} / {p95(one) * 1e3:8.0f} ms   4 users {_med(four) * 1e3:8.0f} / "
+              f"{p95(four) * 1e3:8.0f} ms   4 users / one {_med(four) / _med(one):.2f}x   ({len(one)} and {len(four)} requests)")
+    print("  first answer after the command: " + ", ".join(f"{n} {a[n]['first_answer']:.1f} s" for n in ("classifier", "classifier_int8", "generator") if n in a))
+    q = a["int8"]
+    print(f"  int8 (in-process probabilities, {len(q['seconds']['float'])} texts interleaved): float {_med(q['seconds']['float']) * 1e3:.1f} ms, "
+          f"int8 {_med(q['seconds']['int8']) * 1e3:.1f} ms, speed-up {k['int8_speedup']:.2f}x; labels agree on {q['agree']:.2%} of {q['n_agree']} texts")

@@ -37,7 +37,9 @@ KEYS = ("epoch_vs_raw", "speedup_vs_trainer_fixed", "epoch_vs_trainer_best", "pa
 REAL_KEYS = ("minilm_epoch_vs_raw", "minilm_epoch_vs_trainer_best", "minilm_fused_adamw_speedup", "e2e_vs_trainer", "lr_find_seconds", "import_learner_seconds",
              "help_seconds", "accuracy_default_mean", "accuracy_trainer_mean", "accuracy_trainer_sd", "clm_vs_raw", "clm_vs_run_clm",
              "clm_tiny_vs_raw", "clm_tiny_vs_run_clm", "generate_batched_speedup", "generate_tiny_batched_speedup",
-             "explain_speedup", "explain_min_pearson", "predict_texts_vs_pipeline")
+             "explain_speedup", "explain_min_pearson", "predict_texts_vs_pipeline",
+             "app_first_answer_seconds", "app_classify_median_ms", "app_explain_median_seconds", "app_write_median_seconds",
+             "app_four_users_classify_ratio", "int8_speedup", "int8_agreement")
 
 
 def log(*a): print(*a, file=sys.stderr, flush=True)

@@ -12,7 +12,10 @@ KEYS = {"epoch_vs_raw", "speedup_vs_trainer_fixed", "epoch_vs_trainer_best", "pa
         # have one tiny GPT-2 (the full run adds the distilgpt2-shaped one) and time only `hugtweets --help` among the imports
         "minilm_epoch_vs_raw", "minilm_epoch_vs_trainer_best", "minilm_fused_adamw_speedup", "e2e_vs_trainer", "lr_find_seconds", "help_seconds",
         "accuracy_default_mean", "accuracy_trainer_mean", "accuracy_trainer_sd", "clm_tiny_vs_raw", "clm_tiny_vs_run_clm",
-        "generate_tiny_batched_speedup", "explain_speedup", "explain_min_pearson", "predict_texts_vs_pipeline"}
+        "generate_tiny_batched_speedup", "explain_speedup", "explain_min_pearson", "predict_texts_vs_pipeline",
+        # the app (bench/app_bench.py): both apps served, a tiny classifier's int8 copy in-process
+        "app_first_answer_seconds", "app_classify_median_ms", "app_explain_median_seconds", "app_write_median_seconds",
+        "app_four_users_classify_ratio", "int8_speedup", "int8_agreement"}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +38,7 @@ def test_last_line_has_exactly_the_keys_with_positive_finite_values(smoke):
 def test_table_lists_every_configuration(smoke):
     proc, _, _ = smoke
     for name in ("learner", "raw", "trainer_fixed", "trainer_best", "causal-LM token use", "tokenizing", "peak RSS",
-                 "real encoder", "end to end", "accuracy parity", "causal-LM training", "generation", "explanations", "inference"):
+                 "real encoder", "end to end", "accuracy parity", "causal-LM training", "generation", "explanations", "inference", "hugtweets app"):
         assert name in proc.stdout
 
 
