@@ -6,7 +6,7 @@ Docs: https://hugtweets.github.io/hugtweets/app.html.md"""
 
 # %% ../nbs/82_app.ipynb #2a7c7da2
 from __future__ import annotations
-import threading
+import contextlib, threading
 from html import escape
 from pathlib import Path
 import torch
@@ -107,6 +107,7 @@ class Classifier:
         self.limit, self.n_steps = context_length(self.model, self.tok), n_steps
         self.labels = [str(self.model.config.id2label[i]) for i in range(self.model.config.num_labels)]
         self.meta, self.card = model_card_of(self.name)
+        self.lock = threading.Lock()  # integrated gradients hook the float model's embeddings: one pass at a time
 
     def fit(self, text: str) -> tuple[str, str]:
         "The part of `text` that the model reads (whole words), and a note when the text was cut ('' when not)."
@@ -131,12 +132,12 @@ class Classifier:
     def probabilities(self, text: str) -> dict[str, float]:
         "Each label's probability for `text` (cut to the model's length)."
         enc = self.tok(text, truncation=True, max_length=self.limit, return_tensors="pt")
-        with torch.inference_mode(): p = self._interpret._probs(self.fast, enc["input_ids"], enc["attention_mask"])[0]
+        with self.lock if self.fast is self.model else contextlib.nullcontext(), torch.inference_mode(): p = self._interpret._probs(self.fast, enc["input_ids"], enc["attention_mask"])[0]
         return {l: float(v) for l, v in zip(self.labels, p)}
 
     def explain(self, text: str, label: str | None = None) -> tuple[list[tuple[str, float]], str, dict[str, float]]:
         "Word attributions of `text` towards `label` (default: the predicted one), the label explained, and the probabilities."
-        enc, raw, target, probs = self._interpret._attribute(self.model, self.tok, text, label, self.n_steps)
+        with self.lock: enc, raw, target, probs = self._interpret._attribute(self.model, self.tok, text, label, self.n_steps)
         return self._interpret._merge_words(text, enc, raw), self.labels[target], {l: float(v) for l, v in zip(self.labels, probs)}
 
 # %% ../nbs/82_app.ipynb #9e57c3df
@@ -219,9 +220,11 @@ def classifier_app(clf: Classifier):
                 note = gr.Markdown(elem_id="note")
                 head = gr.Markdown(elem_id="explained")
                 words = gr.HighlightedText(label="Words (red: for the label, purple: against it)", show_legend=False, elem_id="words")
-        gr.on([button.click, text.submit], classify, text, [label, note], api_name="classify").success(
-            explain, [text, towards], [words, head], api_name="explain")
-        towards.input(explain, [text, towards], [words, head], api_visibility="private")
+        # one queue per model: the probabilities wait for an explanation on the same model, not for one on its int8 copy
+        fast = "model" if clf.fast is clf.model else "int8"
+        gr.on([button.click, text.submit], classify, text, [label, note], api_name="classify", concurrency_id=fast).success(
+            explain, [text, towards], [words, head], api_name="explain", concurrency_id="model")
+        towards.input(explain, [text, towards], [words, head], api_visibility="private", concurrency_id="model")
     return demo
 
 # %% ../nbs/82_app.ipynb #11ab6cb7

@@ -212,3 +212,29 @@ def test_space_pushed_to_a_local_hub_answers(cli, models, tmp_path, monkeypatch)
             try: proc.communicate(timeout=30)
             except subprocess.TimeoutExpired: proc.kill(); proc.communicate()
         assert any("/me/tiny-classifier/resolve/" in path for path, _ in hub.calls)  # loaded from the Hub
+
+def test_four_users_at_once(served):
+    "Classifications and explanations from 4 clients at once all answer: integrated gradients' hooks never meet a classification."
+    from concurrent.futures import ThreadPoolExecutor
+    url = served[0].src
+    def user(i):
+        c = Client(url, verbose=False)
+        return [c.predict(f"the bread is good {i} {j}", api_name="/classify")[0]["label"] if j % 2 else
+                c.predict(f"the bread is good {i} {j}", "fake", api_name="/explain")[1] for j in range(4)]
+    with ThreadPoolExecutor(4) as pool: answers = [a for u in pool.map(user, range(4)) for a in u]
+    assert len(answers) == 16 and all(a in ("authentic", "fake") or a.startswith("Explaining") for a in answers), answers
+
+def test_classifier_is_safe_across_threads(models):
+    "Gradio answers from several threads: a classification during an explanation (whose hooks sit on the embeddings) must not break."
+    import threading
+    from hugtweets.app import Classifier
+    clf, errors = Classifier(models[0], n_steps=20), []
+    def run(f, n):
+        for _ in range(n):
+            try: f()
+            except Exception as e: errors.append(repr(e))
+    threads = [threading.Thread(target=run, args=(lambda: clf.explain("the bread is good " * 6), 3))] + \
+              [threading.Thread(target=run, args=(lambda: clf.probabilities("fake news spreads"), 60)) for _ in range(2)]
+    for t in threads: t.start()
+    for t in threads: t.join()
+    assert errors == []
