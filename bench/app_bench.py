@@ -40,16 +40,22 @@ class Served:
             return
         env = {**os.environ, "OMP_NUM_THREADS": str(threads), "GRADIO_ANALYTICS_ENABLED": "False"}
         t = time.perf_counter()
+        import tempfile
+        self.log = tempfile.TemporaryFile("w+")  # the server's output, read only if it fails (a pipe left unread can block it)
         self.proc = subprocess.Popen([sys.executable, "-m", "hugtweets.cli", "app", str(model), "--port", str(self.port), *extra],
-                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                     env=env, stdout=self.log, stderr=subprocess.STDOUT, text=True)
         for _ in range(600):  # up to 5 minutes on a busy machine
-            if self.proc.poll() is not None: raise RuntimeError(f"hugtweets app ended: {self.proc.stderr.read()[-2000:]}")
+            if self.proc.poll() is not None: raise RuntimeError(f"hugtweets app ended: {self.output()[-2000:]}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.25): break
             except OSError: time.sleep(0.5)
         self.url = f"http://127.0.0.1:{self.port}/"
         call(Client(self.url, verbose=False))
         self.first_answer = time.perf_counter() - t
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
 
     def close(self):
         if self.demo is not None: return self.demo.close()
