@@ -238,3 +238,21 @@ def test_classifier_is_safe_across_threads(models):
     for t in threads: t.start()
     for t in threads: t.join()
     assert errors == []
+
+def test_no_network_call(models, monkeypatch):
+    "Building, serving and using the app connects to 127.0.0.1 only (Gradio's usage statistics are off)."
+    import ipaddress
+    seen, connect = [], socket.socket.connect
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else str(address)
+        try: local = ipaddress.ip_address(host).is_loopback
+        except ValueError: local = host == "localhost"
+        if not local: seen.append(host); raise OSError(f"network call to {host} in a test")
+        return connect(self, address)
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    demo = build_app(models[0], n_steps=8)
+    url = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True)[1]
+    try: Client(url, verbose=False).predict("the bread is good", api_name="/classify")
+    finally: demo.close()
+    time.sleep(1)  # a background thread would have tried by now
+    assert seen == []
