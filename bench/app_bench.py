@@ -5,8 +5,9 @@ user starts it (`hugtweets app MODEL --port P`, a fresh process) and driven thro
 - the time from the command to its first answer;
 - the latency of one classification (`/classify`), one explanation (`/explain`) and one batch of 5 posts (`/write`),
   one user at a time, then 4 users at once through Gradio's queue (median and 95th percentile);
-- PyTorch's dynamic int8 quantization of the classifier's linear layers (`--quantize`): its speed-up on the
-  probabilities, in-process, and how often its label agrees with the float model's.
+- PyTorch's dynamic int8 quantization of the classifier's linear layers (`build_app(..., quantized=True)`, served
+  from this process; the command line does not offer it): its speed-up on the probabilities, in-process, and how
+  often its label agrees with the float model's.
 """
 from __future__ import annotations
 import os, socket, subprocess, sys, threading, time
@@ -110,7 +111,8 @@ def app_benchmark(clf_dir, gen_dir, texts, cfg, log=print) -> dict:
     for name, extra in (("classifier", ()), ("classifier_int8", ("--quantize",))):
         if name == "classifier_int8" and not cfg.get("app_int8_served", True): continue
         log(f"  starting hugtweets app ({name})")
-        s = Served(clf_dir, lambda c: classify(c, 0), threads, extra, cfg.get("app_in_process", False))
+        # the int8 copy has no command-line option (its labels agreed too rarely): served from this process
+        s = Served(clf_dir, lambda c: classify(c, 0), threads, extra, cfg.get("app_in_process", False) or bool(extra))
         try:
             log(f"    first answer after {s.first_answer:.1f} s")
             one = latencies(s.url, dict(classify=classify, explain=explain), dict(classify=cfg["app_classify"], explain=cfg["app_explain"]))

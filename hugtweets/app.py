@@ -268,23 +268,22 @@ def build_app(pretrained_model_name_or_path, quantized: bool = False, n_steps: i
     else: demo = classifier_app(Classifier(pretrained_model_name_or_path, quantized=quantized, n_steps=n_steps))
     return demo.queue(default_concurrency_limit=1)  # one request at a time per button: the model uses every core
 
-def launch(pretrained_model_name_or_path, host: str | None = None, port: int | None = None, share: bool | None = None,
-           quantized: bool = False, **kwargs):
+def launch(pretrained_model_name_or_path, host: str | None = None, port: int | None = None, share: bool | None = None, **kwargs):
     "Build the app and serve it: on 127.0.0.1 unless `host` says otherwise; a public link with `share` (Gradio's default in Colab)."
-    demo = build_app(pretrained_model_name_or_path, quantized=quantized)
+    demo = build_app(pretrained_model_name_or_path)
     return demo.launch(server_name=host, server_port=port, share=share, css=_CSS, footer_links=["api"], **kwargs)
 
 # %% ../nbs/82_app.ipynb #2405a6ad
 SPACE_APP = '''"""A Space for the model {repo}, written by `hugtweets space`: {what}."""
 from hugtweets.app import build_app, _CSS
 
-demo = build_app({repo!r}{extra})
+demo = build_app({repo!r})
 
 if __name__ == "__main__":
     demo.launch(css=_CSS)
 '''
 
-def space_files(repo: str, kind: str, title: str | None = None, quantized: bool = False) -> dict[str, str]:
+def space_files(repo: str, kind: str, title: str | None = None) -> dict[str, str]:
     "The files of a Space that serves the Hub model `repo` with the app of its `kind`: app.py, requirements.txt, README.md."
     from huggingface_hub import SpaceCard, SpaceCardData
     gr = _gradio()
@@ -295,14 +294,14 @@ def space_files(repo: str, kind: str, title: str | None = None, quantized: bool 
                          emoji="🐦" if kind == "causal-lm" else "🔎", colorFrom="blue", colorTo="green", pinned=False)
     readme = SpaceCard(f"---\n{data.to_yaml()}\n---\n\n# {title}\n\nTry [{repo}](https://huggingface.co/{repo}) in your "
                        f"browser: {what}. Written by [hugtweets](https://github.com/hugtweets/hugtweets) `{__version__}`.\n")
-    return {"app.py": SPACE_APP.format(repo=repo, what=what, extra=", quantized=True" if quantized else ""),
+    return {"app.py": SPACE_APP.format(repo=repo, what=what),
             "requirements.txt": f"hugtweets[app]=={__version__}\n", "README.md": str(readme)}
 
-def write_space(pretrained_model_name_or_path, repo: str, out, force: bool = False, quantized: bool = False) -> Path:
+def write_space(pretrained_model_name_or_path, repo: str, out, force: bool = False) -> Path:
     "Write the Space folder `out` for the model (a folder or Hub id) that will be served from the Hub repo `repo`."
     check_repo_id(repo)
     kind = model_kind(pretrained_model_name_or_path)
-    files = space_files(repo, kind, quantized=quantized)
+    files = space_files(repo, kind)
     with atomic_dir(out, force, inputs=local_paths([pretrained_model_name_or_path])) as tmp:
         for name, text in files.items(): atomic_write(tmp/name, text)
     return Path(out)

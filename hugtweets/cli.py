@@ -179,7 +179,7 @@ def _add_doctor(sub):
 def _app(a):
     "Run `hugtweets app`: serve the model's app until Ctrl-C."
     from hugtweets.app import launch
-    launch(a.model, host=a.host, port=a.port, share=a.share, quantized=a.quantize)
+    launch(a.model, host=a.host, port=a.port, share=a.share)
 
 def _space(a):
     "Run `hugtweets space`: write the Space folder, push it unless --dry-run, and print the folder's path last."
@@ -189,7 +189,7 @@ def _space(a):
     check_repo_id(a.repo)
     if a.space: check_repo_id(a.space)
     if not a.dry_run: hub_token("push a Space")  # before anything is written
-    out = write_space(a.model, a.repo, a.out or Path(f"{a.repo.split('/')[-1]}-space"), force=a.force, quantized=a.quantize)
+    out = write_space(a.model, a.repo, a.out or Path(f"{a.repo.split('/')[-1]}-space"), force=a.force)
     if not a.dry_run:
         try: print(f"pushed to {push_space(out, a.repo, a.space, private=a.private or None)}")
         except HugtweetsError as e:
@@ -209,8 +209,6 @@ def _add_app(sub):
     p.add_argument("--port", type=_positive(int), default=None, help="the port (default: 7860, or the next free one)")
     p.add_argument("--share", action="store_true", help="also make a public gradio.live link, through Gradio's servers, for 72 hours: "
                    "anyone with the link can use the app")
-    p.add_argument("--quantize", action="store_true", help="classifiers: int8 linear layers on the CPU for the probabilities "
-                   "(faster; the explanation keeps the float model)")
     p.set_defaults(func=_app)
 
 def _add_space(sub):
@@ -223,7 +221,6 @@ def _add_space(sub):
     p.add_argument("--space", default=None, metavar="ID", help="the Space's id (default: REPO)")
     p.add_argument("--out", type=Path, default=None, help="the Space folder (default: ./NAME-space)")
     p.add_argument("--dry-run", action="store_true", help="write the folder and stop; push nothing")
-    p.add_argument("--quantize", action="store_true", help="classifiers: the Space answers with int8 linear layers")
     p.add_argument("--private", action="store_true", help="create the Space as private")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(func=_space)
