@@ -23,7 +23,7 @@ def test_doctor_good_environment(fake_secrets, capsys, monkeypatch):
     lines = p.out.splitlines()
     names = [l.split(":")[0].split(None, 1)[1] for l in lines]
     assert names == ["python", "torch", "transformers", "fastai", "torchvision", "transformers Trainer", "device",
-                     "offline mode", "tokens", "caches"], lines
+                     "offline mode", "tokens", "caches", "app extra"], lines
     assert all(l.startswith("ok") for l in lines), lines
     assert "HF found, W&B found, X found" in p.out and "HUGTWEETS_OFFLINE" in p.out
     for v in fake_secrets.values(): assert v not in p.out + p.err
