@@ -8,7 +8,7 @@ Docs: https://hugtweets.github.io/hugtweets/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #c4353381
 from __future__ import annotations
-import os, shutil, tempfile
+import json, os, pickle, shutil, tempfile
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -23,7 +23,7 @@ from fastcore.meta import delegates
 from sklearn.metrics import classification_report as sk_classification_report
 from .checkpoints import (fingerprint, kill_hook, model_key, open_checkpoints, remove_checkpoints,
                                    save_info, start_checkpoints)
-from .core import (HugtweetsError, atomic_dir, check_out_dir, check_positive, deprecated, is_offline, local_paths,
+from .core import (HugtweetsError, atomic_dir, atomic_write, check_out_dir, check_positive, deprecated, first_line, is_offline, local_paths,
                             renamed_kwargs)
 
 from .hf import hub_card, is_hub_id, load_model, push_folder
@@ -32,8 +32,8 @@ from .modeling import (HFLearner, show_defaults, HFClassifier, adamw, hf_splitte
 from .datablock import hf_dataloaders, as_items, text_columns, text_cols, check_splits
 
 # %% auto #0
-__all__ = ['load_table', 'learnable_sample', 'load_classifier', 'text_classifier_learner', 'valid_metrics', 'classifier_card',
-           'EpochCheckpoint', 'last_epoch', 'resume_from', 'train_classifier', 'predict_texts']
+__all__ = ['RANDOM_STATES', 'load_table', 'learnable_sample', 'load_classifier', 'text_classifier_learner', 'valid_metrics',
+           'classifier_card', 'EpochCheckpoint', 'last_epoch', 'resume_from', 'train_classifier', 'predict_texts']
 
 # %% ../nbs/03_learner.ipynb #2edd54d9
 def _read_file(path: Path) -> pd.DataFrame:
@@ -247,6 +247,27 @@ def push_to_hub(self: Learner, repo_id: str, token: str | None = None, private: 
         return push_folder(tmp, repo_id, private=private, commit_message="Upload a text classifier fine-tuned with hugtweets",
                            _token=token)
 
+# %% ../nbs/03_learner.ipynb #f09a417b
+RANDOM_STATES = "random.json"  # an epoch checkpoint's random states: plain JSON, which cannot run code when read
+
+def _states_json(states: dict) -> dict:
+    "fastai's `get_random_states()` as JSON values: Python's and NumPy's states as numbers, torch's as byte lists."
+    version, py, gauss = states["random_state"]
+    kind, keys, pos, has_gauss, cached = states["numpy_state"]
+    return dict(random_state=[version, list(py), gauss], numpy_state=[kind, np.asarray(keys).tolist(), pos, has_gauss, cached],
+                torch_state=states["torch_state"].tolist(), torch_cuda_state=[s.tolist() for s in states["torch_cuda_state"]],
+                torch_deterministic=states["torch_deterministic"], torch_benchmark=states["torch_benchmark"])
+
+def _states_from_json(j: dict) -> dict:
+    "The inverse of `_states_json`: the arguments of fastai's `set_random_states`."
+    version, py, gauss = j["random_state"]
+    kind, keys, pos, has_gauss, cached = j["numpy_state"]
+    byte = lambda s: torch.tensor(s, dtype=torch.uint8)
+    return dict(random_state=(version, tuple(py), gauss), numpy_state=(kind, np.array(keys, dtype=np.uint32), pos, has_gauss, cached),
+                torch_state=byte(j["torch_state"]), torch_cuda_state=[byte(s) for s in j["torch_cuda_state"]],
+                torch_deterministic=j["torch_deterministic"], torch_benchmark=j["torch_benchmark"])
+
+
 # %% ../nbs/03_learner.ipynb #2c0e02cf
 def _finish_wandb(metrics=None):
     "Record the final metrics in the W&B run's summary and finish it."
@@ -267,8 +288,9 @@ class EpochCheckpoint(Callback):
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         self.learn.save(tmp/"model", with_opt=True)
-        torch.save({"random": get_random_states(), "dls": [getattr(dl, "dl", dl).rng.getstate() for dl in self.dls.loaders],
-                    "values": [list(map(float, v)) for v in self.recorder.values if len(v)]}, tmp/"random.pth")
+        dls = [getattr(dl, "dl", dl).rng.getstate() for dl in self.dls.loaders]  # (version, numbers, gauss) of each `random.Random`
+        atomic_write(tmp/RANDOM_STATES, json.dumps({"random": _states_json(get_random_states()), "dls": dls,
+                                                    "values": [list(map(float, v)) for v in self.recorder.values if len(v)]}))
         os.replace(tmp, done)  # a checkpoint folder is complete or absent
         for old in self.area.glob("epoch-*"):
             if old != done: shutil.rmtree(old)
@@ -281,10 +303,16 @@ def last_epoch(area) -> Path | None:
 def resume_from(learn: Learner, checkpoint) -> tuple[int, list]:
     "Load model, optimizer and random states saved by `EpochCheckpoint` into `learn`; return the epochs done and their recorded values."
     checkpoint = Path(checkpoint)
-    learn.load(checkpoint/"model", with_opt=True)
-    state = torch.load(checkpoint/"random.pth", weights_only=False)  # written by EpochCheckpoint: Python, NumPy and torch states
-    set_random_states(**state["random"])
-    for dl, s in zip(learn.dls.loaders, state["dls"]): dl.rng.setstate(s)
+    if not (checkpoint/RANDOM_STATES).is_file():  # an older hugtweets pickled them (random.pth): unpickling could run code
+        raise HugtweetsError(f"{checkpoint} has no {RANDOM_STATES} (it was saved by an older hugtweets, or by something else); "
+                             "it is not loaded, as a pickle could run code: start over without --resume, with --force")
+    try: state = json.loads((checkpoint/RANDOM_STATES).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e: raise HugtweetsError(f"cannot read {checkpoint/RANDOM_STATES} ({first_line(e)}); start over without --resume, with --force") from None
+    try: learn.load(checkpoint/"model", with_opt=True)  # fastai loads it with torch.load(weights_only=True): tensors only
+    except pickle.UnpicklingError: raise HugtweetsError(f"{checkpoint/'model.pth'} holds more than tensors, so it is not loaded "
+                                                        "(it could run code); start over without --resume, with --force") from None
+    set_random_states(**_states_from_json(state["random"]))
+    for dl, s in zip(learn.dls.loaders, state["dls"]): dl.rng.setstate((s[0], tuple(s[1]), s[2]))
     return int(checkpoint.name.split("-")[1]), state["values"]
 
 class _AnyBackendDL(DistributedDL):
