@@ -6,10 +6,10 @@ Docs: https://hugtweets.github.io/hugtweets/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #9291ac44
 from __future__ import annotations
-import argparse, math, os, sys
+import argparse, io, math, os, sys
 from pathlib import Path
 from . import __version__
-from .core import SAVED_EXIT, HugtweetsError, OutputSavedError, cleanup_on_signals, first_line
+from .core import SAVED_EXIT, HugtweetsError, OutputSavedError, cleanup_on_signals, first_line, json_line, no_space_left, visible
 
 # %% auto #0
 __all__ = ['EPILOG', 'parser', 'main']
@@ -100,12 +100,18 @@ def _classify_train(a):
     from hugtweets.learner import train_classifier
     metrics = train_classifier(a.data, a.model, a.out, text_col=a.text_col, label_col=a.label_col,
                                epochs=a.epochs, lr=a.lr, use_wandb=a.wandb, force=a.force, bs=a.batch_size, resume=a.resume)
-    for k, v in metrics.items(): print(f"{k}\t{v:.4f}" if isinstance(v, float) else f"{k}\t{v}")
+    for k, v in metrics.items():  # label names (in `labels` and the per-label metrics) are data: escaped, one line each
+        k = visible(k, backslash=True)
+        print(f"{k}\t{v:.4f}" if isinstance(v, float) else f"{k}\t{visible(v, backslash=True)}")
 
 def _classify_predict(a):
-    "Run `hugtweets classify predict`: a label and probability per text."
-    from hugtweets.learner import predict_texts
-    for text, (label, prob) in zip(a.texts, predict_texts(a.model, a.texts)): print(f"{label}\t{prob:.4f}\t{text}")
+    "Run `hugtweets classify predict`: a label and probability per text, printed as each batch is labelled."
+    from hugtweets.learner import predict_stream
+    if bool(a.texts) == bool(a.file): raise HugtweetsError("give the texts to label as arguments or as --file PATH (one text a line), not both")
+    texts = a.texts or _text_lines(a.file)
+    for text, label, prob in predict_stream(a.model, texts):
+        print(json_line({"label": label, "score": prob, "text": text}) if a.json else
+              f"{visible(label, backslash=True)}\t{prob:.4f}\t{visible(text, backslash=True)}", flush=True)
 
 def _add_classify(sub):
     "The `classify train` and `classify predict` subcommands."
@@ -125,16 +131,36 @@ def _add_classify(sub):
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint. Every epoch saves one into the folder OUT.checkpoints "
                    "beside --out (marked by hugtweets-checkpoints.json); a completed run removes it")
     p.set_defaults(func=_classify_train)
-    p = csub.add_parser("predict", help="label texts with a saved classifier")
+    p = csub.add_parser("predict", help="label texts with a saved classifier",
+                        description="Print LABEL<TAB>PROBABILITY<TAB>TEXT for each text, as each batch is labelled. In LABEL and TEXT, "
+                        "a tab, a new line, a backslash and any other control character are escaped (\\t, \\n, \\\\, \\x1b), so each "
+                        "answer is one line of three fields; --json prints JSON lines {\"label\", \"score\", \"text\"} instead.")
     p.add_argument("model", metavar="MODEL", help="a saved folder or a hub id")
-    p.add_argument("texts", nargs="+", metavar="TEXT")
+    p.add_argument("texts", nargs="*", metavar="TEXT")
+    p.add_argument("--file", metavar="PATH", default=None, help="read the texts from this UTF-8 file, one a line (- reads standard input); "
+                   "blank lines are skipped; any number of lines, read and answered a batch at a time")
+    p.add_argument("--json", action="store_true", help="print one JSON object a line: {\"label\", \"score\", \"text\"}")
     p.set_defaults(func=_classify_predict)
+
+# %% ../nbs/90_cli.ipynb #56feb96f
+def _text_lines(path):
+    "The texts of the UTF-8 file `path` (`-`: standard input), one a line, blank lines skipped, read one at a time."
+    if str(path) != "-" and not Path(path).is_file(): raise HugtweetsError(f"--file {path} does not exist; give a UTF-8 text file with one text a line")
+    f = (io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8") if hasattr(sys.stdin, "buffer") else sys.stdin) if str(path) == "-" \
+        else open(path, encoding="utf-8")
+    try:
+        for line in f:
+            if line.strip(): yield line.rstrip("\r\n")
+    except UnicodeDecodeError: raise HugtweetsError(f"--file {path} is not UTF-8 text; save it again as UTF-8") from None
+    finally:
+        if str(path) != "-": f.close()
+
 
 # %% ../nbs/90_cli.ipynb #a3137dc3
 def _explain(a):
     "Run `hugtweets explain`: words and their attributions."
     from hugtweets.interpret import explain
-    for word, score in explain(a.model, a.text, label=a.label, html=a.html): print(f"{score:+.4f}\t{word}")
+    for word, score in explain(a.model, a.text, label=a.label, html=a.html, force=a.force): print(f"{score:+.4f}\t{visible(word, backslash=True)}")
 
 def _add_explain(sub):
     "The `explain` subcommand."
@@ -142,7 +168,8 @@ def _add_explain(sub):
     p.add_argument("model", metavar="MODEL", help="a saved classifier folder or a hub id")
     p.add_argument("text", metavar="TEXT")
     p.add_argument("--label", default=None, help="explain this label (default: the predicted one)")
-    p.add_argument("--html", type=Path, default=None, help="also write the highlighted words as HTML")
+    p.add_argument("--html", type=Path, default=None, help="also write the highlighted words as HTML (a new file, outside MODEL)")
+    p.add_argument("--force", action="store_true", help="replace the --html file if it exists")
     p.set_defaults(func=_explain)
 
 # %% ../nbs/90_cli.ipynb #8a4f1c2e
@@ -219,7 +246,7 @@ def main(argv=None) -> int:
         return 143
     except OutputSavedError as e:
         from hugtweets.core import redact
-        print(f"hugtweets: error: {redact(_one_line(e))}", file=sys.stderr)
+        print(f"hugtweets: error: {visible(redact(_one_line(e)))}", file=sys.stderr)
         return SAVED_EXIT
     except Exception as e:
         from hugtweets.core import redact
@@ -227,7 +254,11 @@ def main(argv=None) -> int:
             import traceback
             print(redact("".join(traceback.format_exception(e))), file=sys.stderr, end="")
         from hugtweets.doctor import stack_hint  # an error of a known-broken torch stack points to `hugtweets doctor`
-        print(f"hugtweets: error: {redact(_one_line(e))}{stack_hint(e)}", file=sys.stderr)
+        if no_space_left(e):
+            print(f"hugtweets: error: no space left on the device ({visible(redact(_one_line(e)))}); free some space, "
+                  "or write --out to another disk, and run it again", file=sys.stderr)
+            return 1
+        print(f"hugtweets: error: {visible(redact(_one_line(e)))}{stack_hint(e)}", file=sys.stderr)
         return 1
     return 0
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json, os, pickle, shutil, tempfile
 from contextlib import contextmanager
 from functools import partial
+from itertools import islice
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastai.callback.core import Callback
@@ -33,7 +34,8 @@ from .datablock import hf_dataloaders, as_items, text_columns, text_cols, check_
 
 # %% auto #0
 __all__ = ['RANDOM_STATES', 'load_table', 'learnable_sample', 'load_classifier', 'text_classifier_learner', 'valid_metrics',
-           'classifier_card', 'EpochCheckpoint', 'last_epoch', 'resume_from', 'train_classifier', 'predict_texts']
+           'classifier_card', 'EpochCheckpoint', 'last_epoch', 'resume_from', 'train_classifier', 'predict_texts',
+           'predict_stream']
 
 # %% ../nbs/03_learner.ipynb #2edd54d9
 def _read_file(path: Path) -> pd.DataFrame:
@@ -408,3 +410,14 @@ def predict_texts(pretrained_model_name_or_path, texts, bs: int = 32) -> list[tu
     model, tok = load_model(pretrained_model_name_or_path, "sequence-classification")  # refuses a model without a trained head
     classify = pipeline("text-classification", model=model, tokenizer=tok, device=model.device)
     return [(r["label"], float(r["score"])) for r in classify(texts, batch_size=bs, truncation=True)]
+
+# %% ../nbs/03_learner.ipynb #c8bca169
+def predict_stream(pretrained_model_name_or_path, texts, bs: int = 32, chunk: int = 256):
+    "Yield `(text, label, probability)` for each text of the iterable `texts` (read lazily, `chunk` at a time) from a saved classifier folder or a hub id: answers come as they are made, in memory bounded by `chunk`, whatever the number of texts."
+    from transformers import pipeline
+    model, tok = load_model(pretrained_model_name_or_path, "sequence-classification")  # refuses a model without a trained head
+    classify = pipeline("text-classification", model=model, tokenizer=tok, device=model.device)
+    texts = iter(texts)
+    while batch := list(islice(texts, chunk)):
+        for t, r in zip(batch, classify(batch, batch_size=bs, truncation=True)): yield t, r["label"], float(r["score"])
+

@@ -10,7 +10,7 @@ import functools, html, json, random, re, shlex, sys, tempfile, unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-from .core import HugtweetsError, OutputSavedError, atomic_dir, check_out_dir, deprecated, local_paths, log_artifact, oversample as oversample_groups
+from .core import HugtweetsError, OutputSavedError, atomic_dir, check_out_dir, deprecated, local_paths, log_artifact, oversample as oversample_groups, visible
 from .tweet_sources import Tweet, load_source
 
 # %% auto #0
@@ -171,7 +171,7 @@ def check_enough_text(rows: list[dict], min_chars: int = MIN_CHARS, warn_chars: 
             head = f"{h} keeps no post" if n == 0 else f"{h} has only {n:,} characters of usable posts (at least {min_chars:,} needed)"
             raise HugtweetsError(f"{head}{why}; {hint}add more posts (a full archive) or another source"
                                  + (", or lower the floor with --min-chars N" if n else ""))
-        if n < warn_chars: print(f"hugtweets: warning: {h} has {n:,} characters of usable posts; {warn_chars:,}+ give a better model", file=sys.stderr)
+        if n < warn_chars: print(f"hugtweets: warning: {visible(h)} has {n:,} characters of usable posts; {warn_chars:,}+ give a better model", file=sys.stderr)
     return chars
 
 # %% ../nbs/01_tweets.ipynb #00be1783
@@ -206,14 +206,14 @@ def stats_table(stats: dict) -> str:
     cols = list(next(iter(sources.values()), {}))
     icols = list(dict.fromkeys(k for v in info.values() for k in v))
     head = ["handle", *cols] + (["|", *icols] if icols else [])
-    rows = [[h, *(f"{s.get(c, 0):,}" for c in cols)] + (["|", *(f"{info.get(h, {}).get(c, 0):,}" for c in icols)] if icols else [])
+    rows = [[visible(h), *(f"{s.get(c, 0):,}" for c in cols)] + (["|", *(f"{info.get(h, {}).get(c, 0):,}" for c in icols)] if icols else [])
             for h, s in sources.items()]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     fmt = lambda r: "  ".join([r[0].ljust(widths[0]), *(v.rjust(w) for v, w in zip(r[1:], widths[1:]))])
     lines = [fmt(head), *map(fmt, rows)]
     for h, s in sources.items():
         col, k = most_removed(s)
-        if k: lines.append(f"{h}: {col} removed the most ({k:,} of {s.get('downloaded', 0):,})")
+        if k: lines.append(f"{visible(h)}: {col} removed the most ({k:,} of {s.get('downloaded', 0):,})")
     if "chars" in stats: lines.append(f"{stats['chars']:,} characters kept (seed {stats['seed']})")
     return "\n".join(lines)
 
