@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from datasets import Dataset, DatasetDict
 from transformers import Trainer, TrainerCallback, TrainingArguments, default_data_collator, pipeline, set_seed
-from .checkpoints import (checkpoint_dir, fingerprint, kill_hook, model_key, open_checkpoints, remove_checkpoints,
+from .checkpoints import (DivergedError, checkpoint_dir, fingerprint, kill_hook, model_key, open_checkpoints, release_run_lock, remove_checkpoints,
                                    save_info, start_checkpoints)
 from .core import (HugtweetsError, OutputSavedError, atomic_dir, atomic_write, check_out_dir, check_positive,
                             deprecated, local_paths, log_artifact, renamed_kwargs, use_artifact)
@@ -174,6 +174,14 @@ class CLMTrainer(Trainer):
         for k, v in list(logs.items()):
             if k.startswith("eval_") and k.endswith("_loss"): logs[k[:-len("loss")] + "perplexity"] = math.exp(min(v, 50))
         super().log(logs, *args, **kwargs)
+
+    def training_step(self, model, inputs, *args, **kwargs):
+        "The `Trainer`'s step; a loss that is not finite stops training at once (`DivergedError`), before anything learns from it."
+        loss = super().training_step(model, inputs, *args, **kwargs)
+        if not torch.isfinite(loss).all():  # the Trainer hides such a loss from its log (`logging_nan_inf_filter`)
+            raise DivergedError(f"step {self.state.global_step + 1} (epoch {self.state.epoch or 0:.2f})", float(loss.float().mean()),
+                                self.args.learning_rate)
+        return loss
 
 # %% ../nbs/02_generate.ipynb #41a908c2
 # transformers 5.x renamed `gradient_checkpointing` to `activation_checkpointing` (the old name still works, with a warning)
@@ -431,7 +439,7 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
                     gradient_checkpointing=gradient_checkpointing, seed=seed, processes=world_size())
     main, stats_path = int(os.environ.get("RANK", "0")) == 0, Path(dataset_dir)/"stats.json"
     # the main process checks and owns the area; under `accelerate launch` the others only read it when resuming
-    area, info = (open_checkpoints(out, "train", settings, resume, force, last=last_checkpoint) if main or resume
+    area, info = (open_checkpoints(out, "train", settings, resume, force, last=last_checkpoint, lock=main) if main or resume
                   else (checkpoint_dir(out), {}))
     lm, tok = load_model(model, "causal-lm")
     if train_layers: train_only(lm, train_layers)
@@ -448,8 +456,9 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
                                 callbacks=[_CheckpointHook()], checkpoints=True, plan=info.get("plan"))
         if main and not resume: save_info(area, plan=[trainer.args.per_device_train_batch_size, trainer.args.gradient_accumulation_steps])
         result = trainer.train(resume_from_checkpoint=str(last_checkpoint(area)) if resume else None)
-    except BaseException:
-        if main and last_checkpoint(area) is None: remove_checkpoints(area)  # nothing to resume from
+    except BaseException as e:
+        if main and (last_checkpoint(area) is None or isinstance(e, DivergedError)): remove_checkpoints(area)  # nothing to resume from
+        release_run_lock(area)  # the run has ended: its checkpoints (if kept) are an interrupted run's now
         raise
     set_generation_defaults(lm, tok, max_new)
     if trainer.is_world_process_zero():

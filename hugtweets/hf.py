@@ -26,6 +26,7 @@ KINDS = {"causal-lm": "AutoModelForCausalLM", "sequence-classification": "AutoMo
 def _load_problem(name: str, kind: str) -> str:
     "Why `name` could not be loaded, and what to do."
     writer = "`hugtweets train`" if kind == "causal-lm" else "`hugtweets classify train`"
+    if (Path(name)/"config.json").is_file(): return _config_problem(Path(name)/"config.json")
     if Path(name).exists(): return f"{name} is not a saved transformers model (no config.json); pass a folder written by {writer}"
     if hub_offline(): return f"unknown model {name!r}: it is not a local folder, and offline only cached models load; pass a saved model folder"
     return f"unknown model {name!r}: it is neither a local folder nor a model id on the Hugging Face Hub"
@@ -49,6 +50,31 @@ def _check_kind(name: str, config, kind: str, labels):
     if kind == "sequence-classification" and labels is None and not _has_classifier_head(config):
         raise HugtweetsError(f"{name} has no trained classification head; pass a folder written by `hugtweets classify train` (it is a {arch})")
 
+# %% ../nbs/00c_hf.ipynb #90eb8ee7
+def _config_problem(path: Path) -> str:
+    "Why transformers cannot read the `config.json` at `path`: not JSON (truncated?), or a `model_type` it does not know."
+    import json, transformers
+    try: config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        return f"{path} is not valid JSON ({first_line(e)}): the file is damaged or cut short; copy the model folder again"
+    kind = config.get("model_type") if isinstance(config, dict) else None
+    if not kind: return f"{path} names no model_type; it is not a transformers model config: copy the model folder again"
+    return (f"{path} names model_type {kind!r}, which transformers {transformers.__version__} does not know; "
+            "upgrade transformers (pip install -U transformers), or check that the folder holds the model you meant")
+
+def _check_weights(name: str, model, info: dict, labels=None):
+    "A one-line error when loading left most of the model's weights newly initialised: weights saved for another architecture than its config names."
+    new = set(info.get("missing_keys") or ()) | {k for k, *_ in (info.get("mismatched_keys") or ())}
+    params = dict(model.named_parameters())
+    total = sum(p.numel() for p in params.values())
+    fresh = sum(p.numel() for k, p in params.items() if k in new)
+    if total and fresh > total / 2:
+        arch = (model.config.architectures or [type(model).__name__])[0]
+        raise HugtweetsError(f"the weights of {name} do not fit its config ({arch}): {fresh / total:.0%} of the model would be random, "
+                             f"not loaded{' (more than a new head for the labels)' if labels is not None else ''}; "
+                             "check that config.json belongs to these weights")
+
+
 # %% ../nbs/00c_hf.ipynb #d6df8041
 def _label_kwargs(labels) -> dict:
     "The `from_pretrained` settings that give a classifier a new head for `labels`."
@@ -69,13 +95,17 @@ def load_model(name_or_path, kind: str, labels=None, **kwargs):
     except (OSError, ValueError) as e: raise HugtweetsError(f"cannot load the tokenizer of {name} ({first_line(e)}); save it beside the model") from None
     if kind == "causal-lm" and tok.eos_token is None:
         raise HugtweetsError(f"the tokenizer of {name} has no end-of-text token; use a GPT-style model")
+    if len(tok) <= len(set(tok.all_special_tokens)) + 1:  # transformers builds an empty tokenizer when its files are missing
+        raise HugtweetsError(f"{name} has no tokenizer (its tokenizer has only {len(tok)} tokens); save the tokenizer beside the model "
+                             "(tokenizer.json and tokenizer_config.json, as `hugtweets train` does)")
     if tok.pad_token is None: tok.pad_token = tok.eos_token if tok.eos_token is not None else tok.unk_token
     if labels is not None and kind == "sequence-classification": kwargs = {**_label_kwargs(labels), **kwargs}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "some weights were newly initialised": the new head, expected when training
-            model = getattr(transformers, KINDS[kind]).from_pretrained(name, local_files_only=local, **kwargs)
+            model, info = getattr(transformers, KINDS[kind]).from_pretrained(name, local_files_only=local, output_loading_info=True, **kwargs)
     except (OSError, ValueError) as e: raise HugtweetsError(f"cannot load model {name!r} ({first_line(e)}); pass a local folder or a hub id you can reach") from None
+    _check_weights(name, model, info, labels)  # the load report silenced above, read instead of shown
     if model.config.pad_token_id is None: model.config.pad_token_id = tok.pad_token_id
     return model, tok
 

@@ -14,7 +14,7 @@ from functools import partial
 from itertools import islice
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from fastai.callback.core import Callback
+from fastai.callback.core import Callback, CancelFitException
 from fastai.learner import Learner, Recorder
 from fastai.losses import CrossEntropyLossFlat
 from fastai.torch_core import get_random_states, rank_distrib, set_random_states, set_seed, num_distrib, distrib_barrier
@@ -22,7 +22,7 @@ from fastai.distributed import DistributedTrainer, DistributedDL
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from sklearn.metrics import classification_report as sk_classification_report
-from .checkpoints import (fingerprint, kill_hook, model_key, open_checkpoints, remove_checkpoints,
+from .checkpoints import (DivergedError, fingerprint, kill_hook, model_key, open_checkpoints, release_run_lock, remove_checkpoints,
                                    save_info, start_checkpoints)
 from .core import (HugtweetsError, atomic_dir, atomic_write, check_out_dir, check_positive, deprecated, first_line, is_offline, local_paths,
                             renamed_kwargs)
@@ -35,7 +35,7 @@ from .datablock import hf_dataloaders, as_items, text_columns, text_cols, check_
 # %% auto #0
 __all__ = ['RANDOM_STATES', 'load_table', 'learnable_sample', 'load_classifier', 'text_classifier_learner', 'valid_metrics',
            'classifier_card', 'EpochCheckpoint', 'last_epoch', 'resume_from', 'train_classifier', 'predict_texts',
-           'predict_stream']
+           'StopOnNonFinite', 'predict_stream']
 
 # %% ../nbs/03_learner.ipynb #2edd54d9
 def _read_file(path: Path) -> pd.DataFrame:
@@ -384,14 +384,16 @@ def _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wan
             with _distributed(learn):  # several processes (`accelerate launch`): one model, metrics gathered
                 if lr is None: lr = info.get("lr") or _same_everywhere(float(learn.lr_find(show_plot=False).valley))
                 if not resume and not rank_distrib(): save_info(area, lr=lr)  # a resumed run uses the same rate, without a new lr_find
-                learn.fit_one_cycle(epochs, lr, start_epoch=done, cbs=EpochCheckpoint(area))
+                learn.fit_one_cycle(epochs, lr, start_epoch=done, cbs=[EpochCheckpoint(area), finite := StopOnNonFinite()])
+                if finite.bad: raise DivergedError(*finite.bad, lr)
                 values += [v for v in learn.recorder.values if len(v)]  # a skipped epoch records nothing
                 # the last epoch's validation is the final model's: its recorded values, not a second pass over the data
                 metrics = {**{n: float(v) for n, v in zip(learn.recorder.metric_names[1:-1], values[-1])}, "lr": float(lr)}
         finally:
             if use_wandb: _finish_wandb(locals().get("metrics"))
-    except BaseException:
-        if last_epoch(area) is None: remove_checkpoints(area)  # nothing to resume from
+    except BaseException as e:
+        if last_epoch(area) is None or isinstance(e, DivergedError): remove_checkpoints(area)  # nothing to resume from
+        release_run_lock(area)  # the run has ended: its checkpoints (if kept) are an interrupted run's now
         raise
     if rank_distrib():  # only the main process writes
         shutil.rmtree(area, ignore_errors=True)
@@ -410,6 +412,17 @@ def predict_texts(pretrained_model_name_or_path, texts, bs: int = 32) -> list[tu
     model, tok = load_model(pretrained_model_name_or_path, "sequence-classification")  # refuses a model without a trained head
     classify = pipeline("text-classification", model=model, tokenizer=tok, device=model.device)
     return [(r["label"], float(r["score"])) for r in classify(texts, batch_size=bs, truncation=True)]
+
+# %% ../nbs/03_learner.ipynb #d0b7a91c
+class StopOnNonFinite(Callback):
+    "Stop the fit at the first training loss that is not a finite number; `bad` then says where, and the loss."
+    order = EpochCheckpoint.order - 1  # before the checkpoint: an epoch that diverged is never saved
+    def before_fit(self): self.bad = None
+    def after_loss(self):
+        if self.training and not torch.isfinite(self.learn.loss).all():
+            self.bad = (f"epoch {self.epoch + 1}, batch {self.iter + 1}", float(self.learn.loss.float().mean()))
+            raise CancelFitException  # fastai ends the fit cleanly; `train_classifier` then says what to change
+
 
 # %% ../nbs/03_learner.ipynb #c8bca169
 def predict_stream(pretrained_model_name_or_path, texts, bs: int = 32, chunk: int = 256):

@@ -37,8 +37,10 @@ def classifier(tmp_path_factory):
     df = learnable_sample(48, labels=("ham", "spam"), seed=3)
     df.to_csv(d/"train.csv", index=False)
     base = tiny_bert(df.text.tolist(), ["ham", "spam"], path=d/"bert")
-    train_classifier(d/"train.csv", base, d/"model", epochs=1, lr=3e-3, bs=8)
-    return SimpleNamespace(csv=d/"train.csv", base=base, model=d/"model")
+    mask = os.umask(0o022)
+    try: train_classifier(d/"train.csv", base, d/"model", epochs=1, lr=3e-3, bs=8)
+    finally: os.umask(mask)
+    return SimpleNamespace(csv=d/"train.csv", base=base, model=d/"model", umask=0o022)
 
 def interrupted_classifier(tmp_path, classifier, monkeypatch):
     "A `classify train` run stopped after epoch 1 of 2: its checkpoint area."
@@ -177,3 +179,137 @@ def test_explain_html_follows_the_out_rules(classifier, tmp_path):
     proc = cli("explain", m, "some words", "--html", tmp_path/"page.html")
     assert proc.returncode == 0 and "<html" in (tmp_path/"page.html").read_text().lower(), proc.stderr
     assert cli("explain", m, "some words", "--html", tmp_path/"notes.txt", "--force").returncode == 0
+
+# --- a live run is running, not interrupted ---
+
+def test_a_live_run_is_never_called_interrupted(tmp_path, classifier):
+    "While another process trains into --out (it holds the area's run lock), no flag lets a second run touch its checkpoints."
+    import subprocess, sys
+    from conftest import cli_env
+    out = tmp_path/"clf"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom hugtweets.checkpoints import open_checkpoints, start_checkpoints\n"
+                               f"area, _ = open_checkpoints({str(out)!r}, 'classify train', {{}})\nstart_checkpoints(area, 'classify train', {{}})\n"
+                               "(area/'epoch-1').mkdir()\nprint('training', flush=True)\ntime.sleep(120)"],
+                              stdout=subprocess.PIPE, text=True, env=cli_env())
+    try:
+        assert holder.stdout.readline().strip() == "training"
+        area = tmp_path/"clf.checkpoints"
+        base = ["classify", "train", classifier.csv, "--model", classifier.base, "--out", out, "--epochs", "1", "--lr", "3e-3"]
+        for flags in ([], ["--force"], ["--resume"]):
+            proc = cli(*base, *flags)
+            assert_one_line_error(proc, "another hugtweets run is training", "not an interrupted run")
+            assert "pass --resume" not in proc.stderr and (area/"epoch-1").is_dir()   # its checkpoints are untouched
+    finally:
+        holder.kill(); holder.wait(timeout=30)
+    # once that run has died, its area is an interrupted run's again
+    assert_one_line_error(cli(*base), "interrupted run", "--resume")
+
+# --- divergence stops at once, says what to change, and leaves nothing to replay ---
+
+def test_classify_train_stops_at_the_first_non_finite_loss(tmp_path, classifier):
+    out = tmp_path/"clf"
+    proc = cli("classify", "train", classifier.csv, "--model", classifier.base, "--out", out, "--epochs", "2", "--lr", "1e9",
+               "--batch-size", "8")
+    assert_one_line_error(proc, "training diverged", "lower --lr", "epoch 1, batch")
+    assert not out.exists() and not (tmp_path/"clf.checkpoints").exists()
+    assert_one_line_error(cli("classify", "train", classifier.csv, "--model", classifier.base, "--out", out, "--epochs", "2",
+                              "--lr", "1e9", "--batch-size", "8", "--resume"), "nothing to resume")
+
+def test_train_stops_at_the_first_non_finite_loss(tmp_path):
+    from test_resume import tweet_dataset
+    from hugtweets.generate import load_tweets
+    from hugtweets.tiny import tiny_gpt2
+    data = tweet_dataset(tmp_path/"dataset", n=40)
+    base = tiny_gpt2(list(load_tweets(data)["train"]["text"]), path=tmp_path/"base")
+    proc = cli("train", data, "--model", base, "--out", tmp_path/"model", "--epochs", "3", "--lr", "1e9")
+    assert_one_line_error(proc, "training diverged", "lower --lr", "at step")
+    assert "probability tensor" not in proc.stderr
+    assert not (tmp_path/"model").exists() and not (tmp_path/"model.checkpoints").exists()
+
+# --- a full disk says so ---
+
+def fill_disk(monkeypatch, error):
+    "Every `torch.save` fails as it does on a full disk."
+    import torch
+    def full(*a, **kw): raise error
+    monkeypatch.setattr(torch, "save", full)
+
+def test_classify_train_says_no_space_left(tmp_path, classifier, monkeypatch):
+    import errno
+    fill_disk(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
+    proc = cli("classify", "train", classifier.csv, "--model", classifier.base, "--out", tmp_path/"clf", "--epochs", "1",
+               "--lr", "3e-3", "--batch-size", "8")
+    assert_one_line_error(proc, "no space left on the device", "free some space")
+    assert not (tmp_path/"clf").exists() and not (tmp_path/"clf.checkpoints").exists()
+
+def test_train_says_no_space_left(tmp_path, monkeypatch):
+    from test_resume import tweet_dataset
+    from hugtweets.generate import load_tweets
+    from hugtweets.tiny import tiny_gpt2
+    data = tweet_dataset(tmp_path/"dataset", n=20)
+    base = tiny_gpt2(list(load_tweets(data)["train"]["text"]), path=tmp_path/"base")
+    fill_disk(monkeypatch, RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 4352 vs 4240"))
+    proc = cli("train", data, "--model", base, "--out", tmp_path/"model", "--epochs", "1", "--lr", "3e-3")
+    assert_one_line_error(proc, "no space left on the device", "free some space")
+    assert not (tmp_path/"model").exists()
+
+def test_outputs_follow_the_umask(classifier):
+    "model.safetensors (written 0600 by safetensors) gets the same mode as every other file of the output."
+    modes = {p.name: p.stat().st_mode & 0o777 for p in classifier.model.iterdir() if p.is_file()}
+    assert set(modes.values()) == {0o666 & ~classifier.umask}, {k: oct(v) for k, v in modes.items()}
+
+# --- broken model folders are refused, and named for what they are ---
+
+@pytest.fixture(scope="module")
+def tiny_lm(tmp_path_factory):
+    from hugtweets.tiny import tiny_gpt2
+    d = tmp_path_factory.mktemp("lm")
+    return Path(tiny_gpt2(["hello world how are you", "I think so too", "engines and looms"] * 20, path=d/"gpt"))
+
+def broken(src, dst, edit):
+    "A copy of the model folder `src` at `dst`, changed by `edit(folder)`."
+    import shutil
+    shutil.copytree(src, dst)
+    edit(dst)
+    return dst
+
+def test_generate_refuses_a_model_without_tokenizer(tmp_path, tiny_lm):
+    m = broken(tiny_lm, tmp_path/"m", lambda d: [(d/f).unlink() for f in ("tokenizer.json", "tokenizer_config.json")])
+    proc = cli("generate", m, "I think", "-n", "3")
+    assert_one_line_error(proc, "has no tokenizer", "save the tokenizer")
+    assert "I think" not in proc.stdout
+
+def set_config(**changes):
+    def edit(d):
+        cfg = json.loads((d/"config.json").read_text())
+        cfg.update(changes)
+        (d/"config.json").write_text(json.dumps(cfg))
+    return edit
+
+def test_weights_under_another_config_are_refused(tmp_path, tiny_lm, classifier):
+    from transformers import LlamaConfig
+    c = json.loads((tiny_lm/"config.json").read_text())
+    llama = LlamaConfig(vocab_size=c["vocab_size"], hidden_size=c["n_embd"], intermediate_size=4 * c["n_embd"], num_hidden_layers=c["n_layer"],
+                        num_attention_heads=c["n_head"], architectures=["LlamaForCausalLM"]).to_dict()
+    m = broken(tiny_lm, tmp_path/"llama", lambda d: (d/"config.json").write_text(json.dumps(llama)))
+    proc = cli("generate", m, "I think", "-n", "2")
+    assert_one_line_error(proc, "do not fit its config", "LlamaForCausalLM")
+    assert "I think" not in proc.stdout
+    r = broken(classifier.model, tmp_path/"roberta", set_config(model_type="roberta", architectures=["RobertaForSequenceClassification"]))
+    proc = cli("classify", "predict", r, "some words")
+    assert_one_line_error(proc, "do not fit its config", "RobertaForSequenceClassification")
+    assert "some words" not in proc.stdout
+    assert_one_line_error(cli("explain", r, "some words"), "do not fit its config")
+
+def test_a_new_head_is_not_a_mismatch(classifier):
+    from hugtweets.hf import load_model
+    model, _ = load_model(classifier.model, "sequence-classification", labels=["a", "b", "c"])   # a new 3-label head
+    assert model.config.num_labels == 3
+
+def test_a_damaged_config_is_named(tmp_path, classifier):
+    t = broken(classifier.model, tmp_path/"trunc", lambda d: (d/"config.json").write_text((d/"config.json").read_text()[:40]))
+    assert_one_line_error(cli("classify", "predict", t, "words"), "config.json is not valid JSON", "cut short")
+    u = broken(classifier.model, tmp_path/"unknown", set_config(model_type="bertzilla"))
+    proc = cli("classify", "predict", u, "words")
+    assert_one_line_error(proc, "model_type 'bertzilla'", "upgrade transformers")
+    assert "no config.json" not in proc.stderr
