@@ -14,11 +14,11 @@ from .core import HugtweetsError, OutputSavedError, atomic_dir, check_out_dir, d
 from .tweet_sources import Tweet, load_source
 
 # %% auto #0
-__all__ = ['URL_RE', 'HASHTAG_RE', 'MENTION_RE', 'CHARS_PER_WORD', 'DROP_COLUMNS', 'MIN_CHARS', 'WARN_CHARS', 'unescape_html',
-           'remove_urls', 'normalize_whitespace', 'clean_display_name', 'replace_mentions', 'drop_reply_mentions',
-           'drop_trailing_hashtags', 'hashtag_words', 'word_count', 'is_boring', 'clean_text', 'clean_tweets',
-           'most_removed', 'check_enough_text', 'split_by_handle', 'oversample', 'write_jsonl', 'stats_table',
-           'log_dataset_to_wandb', 'build_dataset']
+__all__ = ['URL_RE', 'HASHTAG_RE', 'MAX_NAME_CHARS', 'MENTION_RE', 'CHARS_PER_WORD', 'DROP_COLUMNS', 'MAX_POST_CHARS',
+           'MIN_CHARS', 'WARN_CHARS', 'unescape_html', 'remove_urls', 'normalize_whitespace', 'clean_display_name',
+           'replace_mentions', 'drop_reply_mentions', 'drop_trailing_hashtags', 'hashtag_words', 'word_count',
+           'is_boring', 'clean_text', 'clean_tweets', 'most_removed', 'check_enough_text', 'split_by_handle',
+           'oversample', 'write_jsonl', 'stats_table', 'log_dataset_to_wandb', 'build_dataset']
 
 # %% ../nbs/01_tweets.ipynb #dcde525f
 def unescape_html(text: str) -> str:
@@ -48,6 +48,7 @@ HASHTAG_RE = re.compile(r"(?<![\w&])#(\w+)")
 _NAME_LINKS = re.compile(r"https?://\S+|\bwww\.\S+|@?[\w.-]+@[\w-]+(?:\.[\w-]+)+|@[\w.-]+|\b[\w-]+(?:\.[\w-]+)*\.bsky\.social\b", re.IGNORECASE)
 _NAME_SEPARATORS = re.compile(r"\s+[|•·/—–-]\s+|\s*[|•·]\s*")
 _NAME_EDGES = " \t-–—|•·:;,/()[]{}"
+MAX_NAME_CHARS = 256  # the longest display name read: X allows 50 characters, Mastodon 30, Bluesky 64 (the regexes below stay fast)
 
 def _is_emoji(c: str) -> bool:
     "Emoji, their modifiers and joiners (symbols of category So, skin tones, ZWJ, variation selectors, tags, keycaps)."
@@ -58,7 +59,7 @@ def _is_emoji(c: str) -> bool:
 @functools.lru_cache(maxsize=65536)  # the same few names come back in post after post
 def clean_display_name(name: str) -> str:
     "A display name without links, handles, hashtags, emoji and a ` | tagline`: `Jeremy #mask4all Howard` -> `Jeremy Howard`."
-    name = _NAME_LINKS.sub(" ", name or "")
+    name = _NAME_LINKS.sub(" ", (name or "")[:MAX_NAME_CHARS])
     name = re.sub(r"[(\[{]\s*[)\]}]", " ", name)  # brackets a link or handle was in
     name = next((p for p in (p.strip(_NAME_EDGES) for p in _NAME_SEPARATORS.split(name)) if p), "")
     name = HASHTAG_RE.sub(" ", re.sub("[#*0-9]\ufe0f?\u20e3", " ", name))
@@ -84,12 +85,19 @@ def drop_reply_mentions(text: str, lead: int = 0) -> str:
     return text[cut:]
 
 # %% ../nbs/01_tweets.ipynb #b7b9135a
-_TRAILING_TAGS = re.compile(r"(?:(?<![\w&#])#\w+\s*)+$")
+# `(?:(?<![\w&#])#\w+\s*)+$`, searched, is quadratic (each start is tried to the end); matched on the reversed line from
+# its end, the same run is found in one pass
+_TAGS_REVERSED = re.compile(r"(?:\s*\w+#(?![\w&#]))+")
+
+def _trailing_tags_start(line: str) -> int | None:
+    "Where the run of hashtags that ends `line` starts (each after a character that cannot be in a tag), or None; linear in the line's length."
+    m = _TAGS_REVERSED.match(line[::-1])
+    return len(line) - m.end() if m else None
 
 def _drop_trailing(line: str) -> str:
-    m = _TRAILING_TAGS.search(line) if "#" in line else None
-    if not m: return line
-    head, tags = line[:m.start()].rstrip(), m[0].split()
+    start = _trailing_tags_start(line) if "#" in line else None
+    if start is None: return line
+    head, tags = line[:start].rstrip(), line[start:].split()
     return f"{head} {tags[0]}" if head and (head[-1].isalnum() or head[-1] == ",") else head
 
 def drop_trailing_hashtags(text: str) -> str:
@@ -128,6 +136,7 @@ def clean_text(text: str, names: dict | None = None, keep_newlines: bool = False
 
 # %% ../nbs/01_tweets.ipynb #b9bcd146
 DROP_COLUMNS = ("retweets", "replies", "edits", "truncated", "short", "empty", "duplicates")
+MAX_POST_CHARS = 100_000  # longer "posts" are left out: X's longest is 25,000 characters, Mastodon's usually 500, Bluesky's 300
 
 def clean_tweets(tweets, keep_newlines: bool = False, replies: bool = True) -> tuple[list[dict], dict, dict]:
     "The kept `{'text', 'handle'}` rows of `tweets`, per-handle counts (`downloaded`, each of `DROP_COLUMNS`, `kept`) and per-handle `info`."
@@ -137,6 +146,9 @@ def clean_tweets(tweets, keep_newlines: bool = False, replies: bool = True) -> t
         i = info.setdefault(t.handle, dict(notes=0))
         s["downloaded"] += 1
         i["notes"] += t.note
+        if len(t.text) > MAX_POST_CHARS:  # left out before cleaning copies it; counted in `info` (a column only when it happens)
+            i["too long"] = i.get("too long", 0) + 1
+            continue
         text = None
         if t.is_retweet: why = "retweets"
         elif t.is_reply and not replies: why = "replies"

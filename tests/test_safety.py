@@ -313,3 +313,59 @@ def test_a_damaged_config_is_named(tmp_path, classifier):
     proc = cli("classify", "predict", u, "words")
     assert_one_line_error(proc, "model_type 'bertzilla'", "upgrade transformers")
     assert "no config.json" not in proc.stderr
+
+# --- inputs that cost more than their size ---
+
+def linear_enough(f, text, limit=1.0):
+    "`f(text)` on 200 KB of input finishes within `limit` seconds (the quadratic versions took minutes)."
+    t = time.perf_counter()
+    result = f(text)
+    took = time.perf_counter() - t
+    assert took < limit, f"{f.__name__} took {took:.2f} s on {len(text):,} characters"
+    return result
+
+def test_trailing_hashtags_are_linear():
+    from hugtweets.tweets import drop_trailing_hashtags
+    assert linear_enough(drop_trailing_hashtags, "lunch today " + "#a " * 70_000) == "lunch today #a"
+    text = "#a " * 70_000 + "x"
+    assert linear_enough(drop_trailing_hashtags, text) == text
+
+def test_looks_truncated_is_linear():
+    from hugtweets.tweet_sources import looks_truncated
+    assert not linear_enough(looks_truncated, "…" + " " * 200_000)
+    assert not linear_enough(looks_truncated, "…" + " " * 200_000 + "x")
+    assert linear_enough(looks_truncated, "w" * 200_000 + "… https://t.co/abc123  ")
+
+def test_clean_display_name_is_linear():
+    from hugtweets.tweets import clean_display_name
+    assert linear_enough(clean_display_name, " " * 200_000) == ""
+    assert linear_enough(clean_display_name, "Ada " + "a" * 200_000) .startswith("Ada")
+
+def test_one_huge_post_is_left_out(tmp_path):
+    "A 12 MB post is counted and left out before cleaning (MAX_POST_CHARS), and the rest builds."
+    from hugtweets.tweets import MAX_POST_CHARS
+    rows = [{"text": f"post number {i} about engines and looms and cards and poetry", "handle": "ada"} for i in range(200)]
+    rows.insert(3, {"text": "word " * 2_400_000, "handle": "ada"})
+    (tmp_path/"posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    proc = cli("dataset", tmp_path/"posts.jsonl", "--out", tmp_path/"ds", "--min-chars", "1000")
+    assert proc.returncode == 0, proc.stderr
+    stats = json.loads((tmp_path/"ds"/"stats.json").read_text())
+    assert stats["info"]["ada"]["too long"] == 1 and stats["sources"]["ada"]["kept"] == 200 and MAX_POST_CHARS < 12_000_000
+    assert "too long" in proc.stdout
+
+def test_rebased_session_has_timeouts():
+    "One RebasedSession, an ApiSession: against a server that accepts and never answers, a request gives up within its bound."
+    import socket, requests
+    from hugtweets import tweet_sources as S
+    assert isinstance(S.RebasedSession("http://127.0.0.1:1"), S.ApiSession)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0)); server.listen(8)
+    try:
+        port = server.getsockname()[1]
+        session = S.RebasedSession(f"http://127.0.0.1:{port}", retries=1, backoff=0.01, connect_timeout=1, read_timeout=1, total_timeout=2)
+        t = time.perf_counter()
+        with pytest.raises(requests.exceptions.RequestException): session.get(f"{S.X_HOST}/2/users/by/username/ada")
+        assert time.perf_counter() - t < 15
+        conn, _ = server.accept()   # the request went to the local server, not to X
+        conn.close()
+    finally: server.close()
