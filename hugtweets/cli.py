@@ -61,8 +61,8 @@ def _train(a):
 
 def _generate(a):
     "Run `hugtweets generate`: print the samples, one per line."
-    from hugtweets.generate import generate
-    for text in generate(a.model, a.prompt, n=a.n, seed=a.seed): print(" ".join(text.split("\n")))
+    from hugtweets.generate import generate_stream
+    for text in generate_stream(a.model, a.prompt, n=a.n, seed=a.seed): print(" ".join(text.split("\n")), flush=True)
 
 def _demo(a):
     "Run `hugtweets demo`."
@@ -86,7 +86,7 @@ def _add_generation(sub):
     p = sub.add_parser("generate", help="write tweets with a fine-tuned model")
     p.add_argument("model", metavar="MODEL", help="a saved folder or a hub id")
     p.add_argument("prompt", nargs="?", default="", help="how the tweets start")
-    p.add_argument("-n", type=int, default=5, help="how many samples")
+    p.add_argument("-n", type=int, default=5, help="how many samples (at most 100,000), printed a batch of 64 at a time")
     p.add_argument("--seed", type=int, default=None)
     p.set_defaults(func=_generate)
     p = sub.add_parser("demo", help="offline end to end: sample archives -> dataset -> tiny GPT-2 trained on all, fine-tuned on one -> samples")

@@ -24,12 +24,13 @@ from .hf import (check_repo_id, context_length, hub_token, is_hub_id, layer_stac
 from .model_card import model_card
 
 # %% auto #0
-__all__ = ['CONTEXT_CAP', 'GENERATION', 'SAMPLE_PROMPTS', 'load_tweets', 'person_dataset', 'load_causal_lm', 'tokenize_tweets',
-           'model_context', 'block_size_for', 'pack', 'packing_stats', 'pack_tweets', 'world_size', 'free_memory',
-           'batch_plan', 'mixed_precision', 'CLMTrainer', 'training_args', 'tweet_trainer', 'eval_history',
-           'train_history', 'plot_losses', 'handle_losses', 'plot_handle_losses', 'set_generation_defaults',
-           'tweet_tokens', 'sample_tweets', 'prompt_samples', 'transformer_blocks', 'train_only', 'training_settings',
-           'final_metrics', 'save_tweet_model', 'last_checkpoint', 'train', 'generate', 'demo']
+__all__ = ['CONTEXT_CAP', 'GENERATION', 'SAMPLE_PROMPTS', 'MAX_SAMPLES', 'load_tweets', 'person_dataset', 'load_causal_lm',
+           'tokenize_tweets', 'model_context', 'block_size_for', 'pack', 'packing_stats', 'pack_tweets', 'world_size',
+           'free_memory', 'batch_plan', 'mixed_precision', 'CLMTrainer', 'training_args', 'tweet_trainer',
+           'eval_history', 'train_history', 'plot_losses', 'handle_losses', 'plot_handle_losses',
+           'set_generation_defaults', 'tweet_tokens', 'sample_tweets', 'prompt_samples', 'transformer_blocks',
+           'train_only', 'training_settings', 'final_metrics', 'save_tweet_model', 'last_checkpoint', 'train',
+           'generate', 'generate_stream', 'demo']
 
 # %% ../nbs/02_generate.ipynb #46f22d08
 def _read_jsonl(path: Path) -> list[dict]:
@@ -483,8 +484,25 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
 def generate(pretrained_model_name_or_path, prompt: str = "", n: int = 5, seed: int | None = None) -> list[str]:
     "`n` tweets that start with `prompt`, from a saved folder or hub id, sampled with its saved generation settings."
     if n < 1: raise HugtweetsError(f"-n must be at least 1, not {n}")
+    _check_samples(n)
     model, tok = load_model(pretrained_model_name_or_path, "causal-lm")
     return sample_tweets(model.eval(), tok, prompt, n=n, seed=seed)
+
+# %% ../nbs/02_generate.ipynb #80113c7e
+MAX_SAMPLES = 100_000  # the most tweets one `generate` writes: a day of CPU time for GPT-2; more is a mistaken -n
+
+def _check_samples(n: int):
+    if n > MAX_SAMPLES: raise HugtweetsError(f"-n {n:,} is more than {MAX_SAMPLES:,} (MAX_SAMPLES) tweets; ask for fewer, or run it again with another --seed")
+
+def generate_stream(pretrained_model_name_or_path, prompt: str = "", n: int = 5, seed: int | None = None, batch: int = 64):
+    "Yield `n` tweets as `generate` writes them, `batch` at a time: memory stays that of one batch, and the first ones come at once (the same tweets as `generate` when `n <= batch`)."
+    if n < 1: raise HugtweetsError(f"-n must be at least 1, not {n}")
+    _check_samples(n)
+    model, tok = load_model(pretrained_model_name_or_path, "causal-lm")
+    model.eval()
+    for k in range(0, n, batch):  # seeded once: the later batches continue the same random stream
+        yield from sample_tweets(model, tok, prompt, n=min(batch, n - k), seed=seed if k == 0 else None)
+
 
 # %% ../nbs/02_generate.ipynb #b5681ead
 def demo(out="hugtweets-demo", force=False) -> Path:

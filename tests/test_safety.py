@@ -369,3 +369,21 @@ def test_rebased_session_has_timeouts():
         conn, _ = server.accept()   # the request went to the local server, not to X
         conn.close()
     finally: server.close()
+
+def test_generate_bounds_n_and_streams(tmp_path, tiny_lm, monkeypatch):
+    import hugtweets.generate as G
+    proc = cli("generate", tiny_lm, "I think", "-n", "1000000000")
+    assert_one_line_error(proc, "-n 1,000,000,000 is more than 100,000")
+    batches = []
+    real = G.sample_tweets
+    def spy(model, tok, prompt="", n=5, seed=None):
+        batches.append(n)
+        return real(model, tok, prompt, n=n, seed=seed)
+    monkeypatch.setattr(G, "sample_tweets", spy)
+    proc = cli("generate", tiny_lm, "I think", "-n", "150", "--seed", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert batches == [64, 64, 22] and len([l for l in proc.stdout.splitlines() if not l.startswith("[INFO]")]) == 150
+    # up to one batch, the same tweets as generate()
+    monkeypatch.undo()
+    for k, v in OFFLINE.items(): monkeypatch.setenv(k, v)
+    assert list(G.generate_stream(tiny_lm, "I think", n=7, seed=3)) == G.generate(tiny_lm, "I think", n=7, seed=3)
