@@ -387,3 +387,27 @@ def test_generate_bounds_n_and_streams(tmp_path, tiny_lm, monkeypatch):
     monkeypatch.undo()
     for k, v in OFFLINE.items(): monkeypatch.setenv(k, v)
     assert list(G.generate_stream(tiny_lm, "I think", n=7, seed=3)) == G.generate(tiny_lm, "I think", n=7, seed=3)
+
+# --- a crash mid-swap never loses the old output ---
+
+def test_dataset_force_killed_between_its_renames_keeps_the_old_output(tmp_path, run_cli):
+    import subprocess, sys
+    from conftest import cli_env
+    rows = [{"text": f"post number {i} about engines and looms and cards and poetry", "handle": "ada"} for i in range(200)]
+    (tmp_path/"posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    args = ["dataset", str(tmp_path/"posts.jsonl"), "--out", str(tmp_path/"ds"), "--min-chars", "1000"]
+    assert run_cli(*args).returncode == 0
+    (tmp_path/"ds"/"mine.txt").write_text("the old output")   # to know it again
+    killer = ("import os, sys\nreal = os.rename\n"
+              "def rename(a, b):\n"
+              "    if '.hugtweets-tmp-' in str(a): os._exit(137)  # killed after the old output was set aside\n"
+              "    real(a, b)\n"
+              f"os.rename = rename\nfrom hugtweets.cli import main\nsys.exit(main({args + ['--force']!r}))\n")
+    proc = subprocess.run([sys.executable, "-c", killer], env=cli_env(), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 137 and not (tmp_path/"ds").exists()
+    assert len(list(tmp_path.glob(".ds.hugtweets-old-*"))) == 1
+    again = run_cli(*args)   # the next run puts the old output back, and it is the output: --force to replace it
+    assert_one_line_error(again, "already exists", "--force")
+    assert (tmp_path/"ds"/"mine.txt").read_text() == "the old output" and not list(tmp_path.glob(".ds.hugtweets-*"))
+    assert run_cli(*args, "--force").returncode == 0
+    assert not (tmp_path/"ds"/"mine.txt").exists() and (tmp_path/"ds"/"train.jsonl").is_file()
