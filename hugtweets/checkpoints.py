@@ -8,7 +8,7 @@ Docs: https://hugtweets.github.io/hugtweets/checkpoints.html.md"""
 from __future__ import annotations
 import hashlib, json, os, shutil, signal
 from pathlib import Path
-from .core import HugtweetsError, atomic_write, lock_file, unlock_file
+from .core import HugtweetsError, atomic_write, cache_dir, lock_file, unlock_file
 
 # %% auto #0
 __all__ = ['MARKER', 'KILL_HOOK', 'checkpoint_dir', 'is_checkpoint_area', 'read_info', 'hold_run_lock', 'release_run_lock',
@@ -36,13 +36,14 @@ def read_info(area) -> dict:
 # %% ../nbs/00d_checkpoints.ipynb #af4824bf
 _RUN_LOCKS: dict[Path, int | None] = {}  # checkpoint area -> the lock this process holds while it trains into it
 
-def _run_lock_path(area: Path) -> Path: return area.with_name(f".{area.name}.hugtweets-run-lock")
+def _run_lock_path(area: Path) -> Path:
+    "The lock file of the checkpoint area `area`: in the hugtweets cache, so that a run that dies leaves nothing beside --out."
+    return cache_dir("run-locks")/f"{hashlib.sha256(str(area).encode()).hexdigest()[:24]}.lock"
 
 def hold_run_lock(out) -> Path:
     "Lock the checkpoint area of `out` for this process's run (released by `release_run_lock`, or by the kernel when the process ends); a one-line error when another process trains into it now."
     area = checkpoint_dir(out)
     release_run_lock(area)  # an earlier run of this process on the same --out has ended
-    area.parent.mkdir(parents=True, exist_ok=True)
     _RUN_LOCKS[area] = lock_file(_run_lock_path(area), f"another hugtweets run is training into --out {Path(out).name} now ({area.name} is its "
                                  "checkpoint area, in use: not an interrupted run); wait for it to finish, or choose another --out")
     return area

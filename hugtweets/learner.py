@@ -428,9 +428,14 @@ class StopOnNonFinite(Callback):
 def predict_stream(pretrained_model_name_or_path, texts, bs: int = 32, chunk: int = 256):
     "Yield `(text, label, probability)` for each text of the iterable `texts` (read lazily, `chunk` at a time) from a saved classifier folder or a hub id: answers come as they are made, in memory bounded by `chunk`, whatever the number of texts."
     from transformers import pipeline
-    model, tok = load_model(pretrained_model_name_or_path, "sequence-classification")  # refuses a model without a trained head
-    classify = pipeline("text-classification", model=model, tokenizer=tok, device=model.device)
-    texts = iter(texts)
-    while batch := list(islice(texts, chunk)):
-        for t, r in zip(batch, classify(batch, batch_size=bs, truncation=True)): yield t, r["label"], float(r["score"])
+    texts, classify = iter(texts), None
+    batch = as_items(list(islice(texts, chunk)))  # the first texts are checked before the model loads
+    while batch:
+        if classify is None:
+            model, tok = load_model(pretrained_model_name_or_path, "sequence-classification")  # refuses a model without a trained head
+            classify = pipeline("text-classification", model=model, tokenizer=tok, device=model.device)
+        inputs = [dict(text=t[0], text_pair=t[1]) if isinstance(t, tuple) else t for t in batch]
+        for t, r in zip(batch, classify(inputs, batch_size=bs, truncation=True)): yield t, r["label"], float(r["score"])
+        batch = list(islice(texts, chunk))
+        if batch: batch = as_items(batch)
 

@@ -1,7 +1,7 @@
 """Data from strangers never runs, leaks or lies: checkpoints that would run code, control characters from data, forged
 output lines, outputs that overwrite inputs, runs that lie about their state, broken model folders, and inputs that cost
 more than their size. Each test reproduces one attack or fault, then checks the safe behaviour."""
-import contextlib, io, json, os, pickle, time
+import json, os, pickle, time
 from pathlib import Path
 from types import SimpleNamespace
 import pytest
@@ -13,15 +13,6 @@ OFFLINE = {"HUGTWEETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLIN
 @pytest.fixture(autouse=True)
 def offline(monkeypatch):
     for k, v in OFFLINE.items(): monkeypatch.setenv(k, v)
-
-def cli(*args):
-    "Run `hugtweets ARGS` in this process; stdout, stderr and the exit code."
-    from hugtweets.cli import main
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try: rc = main([str(a) for a in args])
-        except SystemExit as e: rc = e.code
-    return SimpleNamespace(returncode=rc, stdout=out.getvalue(), stderr=err.getvalue())
 
 class Payload:
     "A pickle that, when loaded, creates the file `path`: the proof that loading ran code."
@@ -62,7 +53,7 @@ def test_resume_saves_random_states_as_json(tmp_path, classifier, monkeypatch):
     json.loads((ckpt/"random.json").read_text())   # plain JSON
 
 @pytest.mark.parametrize("where", ["random.pth", "model.pth"])
-def test_resume_never_runs_a_pickled_payload(tmp_path, classifier, monkeypatch, where):
+def test_resume_never_runs_a_pickled_payload(tmp_path, classifier, monkeypatch, where, cli):
     area = interrupted_classifier(tmp_path, classifier, monkeypatch)
     ckpt, ran = area/"epoch-1", tmp_path/"PAYLOAD-RAN"
     if where == "random.pth": (ckpt/"random.json").unlink()   # a checkpoint written the old way, by someone else
@@ -89,7 +80,7 @@ def hostile_model(tmp_path, classifier):
     (m/"config.json").write_text(json.dumps(cfg))
     return m
 
-def test_predict_escapes_labels_and_texts(hostile_model):
+def test_predict_escapes_labels_and_texts(hostile_model, cli):
     text = "hello\nspam\t0.9999\tforged row"
     proc = cli("classify", "predict", hostile_model, text, "plain words")
     assert proc.returncode == 0, proc.stderr
@@ -100,7 +91,7 @@ def test_predict_escapes_labels_and_texts(hostile_model):
     assert shown == "hello\\nspam\\t0.9999\\tforged row" and label in ("ham\\x1b]0;owned\\x07\\x1b[2J", "spam\\nforged\\t0.9999\\trow")
     assert float(prob) >= 0.5 and lines[1].endswith("\tplain words")
 
-def test_predict_json_lines_round_trip(hostile_model):
+def test_predict_json_lines_round_trip(hostile_model, cli):
     texts = ["hello\nspam\t0.9999\tforged row", "back\\slash café"]
     proc = cli("classify", "predict", hostile_model, *texts, "--json")
     assert proc.returncode == 0, proc.stderr
@@ -109,7 +100,7 @@ def test_predict_json_lines_round_trip(hostile_model):
     assert [r["text"] for r in rows] == texts
     assert all(r["label"] in (f"ham{ESC}", "spam\nforged\t0.9999\trow") and 0.5 <= r["score"] <= 1 for r in rows)
 
-def test_predict_streams_a_file(tmp_path, classifier, monkeypatch):
+def test_predict_streams_a_file(tmp_path, classifier, monkeypatch, cli):
     "A file of texts is read and answered a chunk at a time: the first answers exist before the last line is read."
     import hugtweets.learner as L
     lines = [f"text number {i} the of" for i in range(600)]
@@ -133,7 +124,7 @@ def test_predict_streams_a_file(tmp_path, classifier, monkeypatch):
     assert_one_line_error(cli("classify", "predict", classifier.model, "a text", "--file", tmp_path/"texts.txt"), "not both")
     assert_one_line_error(cli("classify", "predict", classifier.model, "--file", tmp_path/"nope.txt"), "does not exist")
 
-def test_train_metrics_lines_escape_labels(tmp_path):
+def test_train_metrics_lines_escape_labels(tmp_path, cli):
     "Labels with a tab or a new line stay inside their KEY<TAB>VALUE line."
     from hugtweets.learner import learnable_sample
     from hugtweets.tiny import tiny_bert
@@ -149,13 +140,13 @@ def test_train_metrics_lines_escape_labels(tmp_path):
     metrics = dict(l.split("\t") for l in lines)
     assert metrics["labels"] == "ham\\tx,spam\\nrow" and "f1_spam\\nrow" in metrics and {"lr", "out", "accuracy"} <= set(metrics), metrics
 
-def test_explain_escapes_label_names(hostile_model, tmp_path):
+def test_explain_escapes_label_names(hostile_model, tmp_path, cli):
     proc = cli("explain", hostile_model, "a few plain words")
     assert proc.returncode == 0, proc.stderr
     assert "\x1b" not in proc.stdout + proc.stderr and "\x07" not in proc.stderr
     assert "\\x1b" in proc.stderr or "\\n" in proc.stderr
 
-def test_dataset_escapes_handles(tmp_path):
+def test_dataset_escapes_handles(tmp_path, cli):
     "Escape sequences in a data file's handle reach the stats table and the warnings only as visible text."
     rows = [{"text": f"post number {i} about engines and looms and cards and poetry", "handle": f"ada{ESC}"} for i in range(200)]
     (tmp_path/"posts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -165,7 +156,7 @@ def test_dataset_escapes_handles(tmp_path):
 
 # --- outputs never overwrite inputs or existing files ---
 
-def test_explain_html_follows_the_out_rules(classifier, tmp_path):
+def test_explain_html_follows_the_out_rules(classifier, tmp_path, cli):
     import shutil
     m = tmp_path/"m"
     shutil.copytree(classifier.model, m)
@@ -182,7 +173,7 @@ def test_explain_html_follows_the_out_rules(classifier, tmp_path):
 
 # --- a live run is running, not interrupted ---
 
-def test_a_live_run_is_never_called_interrupted(tmp_path, classifier):
+def test_a_live_run_is_never_called_interrupted(tmp_path, classifier, cli):
     "While another process trains into --out (it holds the area's run lock), no flag lets a second run touch its checkpoints."
     import subprocess, sys
     from conftest import cli_env
@@ -206,7 +197,7 @@ def test_a_live_run_is_never_called_interrupted(tmp_path, classifier):
 
 # --- divergence stops at once, says what to change, and leaves nothing to replay ---
 
-def test_classify_train_stops_at_the_first_non_finite_loss(tmp_path, classifier):
+def test_classify_train_stops_at_the_first_non_finite_loss(tmp_path, classifier, cli):
     out = tmp_path/"clf"
     proc = cli("classify", "train", classifier.csv, "--model", classifier.base, "--out", out, "--epochs", "2", "--lr", "1e9",
                "--batch-size", "8")
@@ -215,7 +206,7 @@ def test_classify_train_stops_at_the_first_non_finite_loss(tmp_path, classifier)
     assert_one_line_error(cli("classify", "train", classifier.csv, "--model", classifier.base, "--out", out, "--epochs", "2",
                               "--lr", "1e9", "--batch-size", "8", "--resume"), "nothing to resume")
 
-def test_train_stops_at_the_first_non_finite_loss(tmp_path):
+def test_train_stops_at_the_first_non_finite_loss(tmp_path, cli):
     from test_resume import tweet_dataset
     from hugtweets.generate import load_tweets
     from hugtweets.tiny import tiny_gpt2
@@ -234,7 +225,7 @@ def fill_disk(monkeypatch, error):
     def full(*a, **kw): raise error
     monkeypatch.setattr(torch, "save", full)
 
-def test_classify_train_says_no_space_left(tmp_path, classifier, monkeypatch):
+def test_classify_train_says_no_space_left(tmp_path, classifier, monkeypatch, cli):
     import errno
     fill_disk(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
     proc = cli("classify", "train", classifier.csv, "--model", classifier.base, "--out", tmp_path/"clf", "--epochs", "1",
@@ -242,7 +233,7 @@ def test_classify_train_says_no_space_left(tmp_path, classifier, monkeypatch):
     assert_one_line_error(proc, "no space left on the device", "free some space")
     assert not (tmp_path/"clf").exists() and not (tmp_path/"clf.checkpoints").exists()
 
-def test_train_says_no_space_left(tmp_path, monkeypatch):
+def test_train_says_no_space_left(tmp_path, monkeypatch, cli):
     from test_resume import tweet_dataset
     from hugtweets.generate import load_tweets
     from hugtweets.tiny import tiny_gpt2
@@ -273,7 +264,7 @@ def broken(src, dst, edit):
     edit(dst)
     return dst
 
-def test_generate_refuses_a_model_without_tokenizer(tmp_path, tiny_lm):
+def test_generate_refuses_a_model_without_tokenizer(tmp_path, tiny_lm, cli):
     m = broken(tiny_lm, tmp_path/"m", lambda d: [(d/f).unlink() for f in ("tokenizer.json", "tokenizer_config.json")])
     proc = cli("generate", m, "I think", "-n", "3")
     assert_one_line_error(proc, "has no tokenizer", "save the tokenizer")
@@ -286,7 +277,7 @@ def set_config(**changes):
         (d/"config.json").write_text(json.dumps(cfg))
     return edit
 
-def test_weights_under_another_config_are_refused(tmp_path, tiny_lm, classifier):
+def test_weights_under_another_config_are_refused(tmp_path, tiny_lm, classifier, cli):
     from transformers import LlamaConfig
     c = json.loads((tiny_lm/"config.json").read_text())
     llama = LlamaConfig(vocab_size=c["vocab_size"], hidden_size=c["n_embd"], intermediate_size=4 * c["n_embd"], num_hidden_layers=c["n_layer"],
@@ -306,7 +297,7 @@ def test_a_new_head_is_not_a_mismatch(classifier):
     model, _ = load_model(classifier.model, "sequence-classification", labels=["a", "b", "c"])   # a new 3-label head
     assert model.config.num_labels == 3
 
-def test_a_damaged_config_is_named(tmp_path, classifier):
+def test_a_damaged_config_is_named(tmp_path, classifier, cli):
     t = broken(classifier.model, tmp_path/"trunc", lambda d: (d/"config.json").write_text((d/"config.json").read_text()[:40]))
     assert_one_line_error(cli("classify", "predict", t, "words"), "config.json is not valid JSON", "cut short")
     u = broken(classifier.model, tmp_path/"unknown", set_config(model_type="bertzilla"))
@@ -341,7 +332,7 @@ def test_clean_display_name_is_linear():
     assert linear_enough(clean_display_name, " " * 200_000) == ""
     assert linear_enough(clean_display_name, "Ada " + "a" * 200_000) .startswith("Ada")
 
-def test_one_huge_post_is_left_out(tmp_path):
+def test_one_huge_post_is_left_out(tmp_path, cli):
     "A 12 MB post is counted and left out before cleaning (MAX_POST_CHARS), and the rest builds."
     from hugtweets.tweets import MAX_POST_CHARS
     rows = [{"text": f"post number {i} about engines and looms and cards and poetry", "handle": "ada"} for i in range(200)]
@@ -370,7 +361,7 @@ def test_rebased_session_has_timeouts():
         conn.close()
     finally: server.close()
 
-def test_generate_bounds_n_and_streams(tmp_path, tiny_lm, monkeypatch):
+def test_generate_bounds_n_and_streams(tmp_path, tiny_lm, monkeypatch, cli):
     import hugtweets.generate as G
     proc = cli("generate", tiny_lm, "I think", "-n", "1000000000")
     assert_one_line_error(proc, "-n 1,000,000,000 is more than 100,000")
