@@ -44,7 +44,9 @@ def hold_run_lock(out) -> Path:
     "Lock the checkpoint area of `out` for this process's run (released by `release_run_lock`, or by the kernel when the process ends); a one-line error when another process trains into it now."
     area = checkpoint_dir(out)
     release_run_lock(area)  # an earlier run of this process on the same --out has ended
-    _RUN_LOCKS[area] = lock_file(_run_lock_path(area), f"another hugtweets run is training into --out {Path(out).name} now ({area.name} is its "
+    try: path = _run_lock_path(area)
+    except OSError: return area  # no writable cache: runs go unlocked, as on a system without flock
+    _RUN_LOCKS[area] = lock_file(path, f"another hugtweets run is training into --out {Path(out).name} now ({area.name} is its "
                                  "checkpoint area, in use: not an interrupted run); wait for it to finish, or choose another --out")
     return area
 
