@@ -152,8 +152,10 @@ def _push(a):
     folder = Path(a.folder)
     if not is_output(folder) or not (folder/"config.json").is_file():
         raise HugtweetsError(f"{folder} is not a model folder written by hugtweets; give the --out of `hugtweets train` or `classify train`")
-    from hugtweets.hf import push_folder
-    print(f"pushed to {push_folder(folder, a.repo, private=a.private or None)}")
+    from hugtweets.hf import hub_files, push_folder
+    url = push_folder(folder, a.repo, private=a.private or None)
+    left = sorted(p.name for p in set(folder.iterdir()) - set(hub_files(folder)))
+    print(f"pushed to {url}" + (f" (not uploaded: {', '.join(left)}; the Hub gets the card, config, weights and tokenizer)" if left else ""))
 
 def _add_push(sub):
     "The `push` subcommand."

@@ -19,9 +19,9 @@ from .checkpoints import (checkpoint_dir, fingerprint, kill_hook, model_key, ope
                                    save_info, start_checkpoints)
 from .core import (HugtweetsError, OutputSavedError, atomic_dir, atomic_write, check_out_dir, check_positive,
                             deprecated, local_paths, log_artifact, renamed_kwargs, use_artifact)
-from .hf import (check_repo_id, context_length, hub_token, is_hub_id, layer_stack, load_model, push_folder,
+from .hf import (check_repo_id, context_length, hub_base, hub_token, is_hub_id, layer_stack, load_model, push_folder,
                           wandb_login)
-from .model_card import model_card
+from .model_card import local_name, model_card
 
 # %% auto #0
 __all__ = ['CONTEXT_CAP', 'GENERATION', 'SAMPLE_PROMPTS', 'load_tweets', 'person_dataset', 'load_causal_lm', 'tokenize_tweets',
@@ -326,13 +326,13 @@ def train_only(model, part: str = "top", share: float = 0.5) -> int:
 def _precision(args) -> str: return "bf16" if args.bf16 else "fp16" if args.fp16 else "fp32"
 
 def _base_name(model) -> str | None:
-    "The hub id of the base model, or None for a local folder (its path means nothing to readers)."
-    return str(model) if is_hub_id(model) else None
+    "The hub id of the base model (a local folder's own base, from its card), or None (a path means nothing to readers)."
+    return hub_base(model)
 
 def training_settings(trainer, base, train_layers=None, max_new_tokens=None) -> dict:
     "The settings of a run, for the model card and W&B."
     a, blocks = trainer.args, trainer.train_dataset
-    return {"base model": _base_name(base) or f"local folder `{Path(str(base)).name}`", "epochs": a.num_train_epochs,
+    return {"base model": _base_name(base) or f"local folder {Path(str(base)).name}", "epochs": a.num_train_epochs,
             "learning rate": a.learning_rate, "schedule": "cosine, no warm-up", "block size": len(blocks[0]["input_ids"]),
             "training blocks": len(blocks), "batch size per device": a.per_device_train_batch_size,
             "gradient accumulation": a.gradient_accumulation_steps, "processes": a.world_size,
@@ -458,10 +458,11 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
         metrics, per_handle = final_metrics(trainer, None if resume else result), handle_losses(trainer.state.log_history)
         if resume and len(logged := train_history(trainer.state.log_history)):  # `result` counts only the resumed steps
             metrics["train loss"] = float(logged.loss.mean())
-        card = model_card(handles=sorted(set(h for h in data["train"]["handle"] if h)), repo=push_to_hub or name or str(out),
+        card = model_card(handles=sorted(set(h for h in data["train"]["handle"] if h)), repo=push_to_hub or local_name(name or out),
                           base_model=model, stats=stats, kept=_kept(data), metrics=metrics,
                           settings=training_settings(trainer, model, train_layers, max_new), samples=samples,
-                          per_handle=dict(zip(per_handle.handle.str[1:], per_handle.loss)), eos=tok.eos_token)
+                          per_handle=dict(zip(per_handle.handle.str[1:], per_handle.loss)), eos=tok.eos_token,
+                          language=(stats or {}).get("language"))  # where the dataset records its language
         with atomic_dir(out, force, inputs=local_paths([dataset_dir, model])) as tmp: save_tweet_model(trainer, tok, tmp, card)
         remove_checkpoints(area)  # the run is complete: nothing left to resume
         _after_output(out, run, pairs, push_to_hub)

@@ -26,7 +26,7 @@ from .checkpoints import (fingerprint, kill_hook, model_key, open_checkpoints, r
 from .core import (HugtweetsError, atomic_dir, check_out_dir, check_positive, deprecated, is_offline, local_paths,
                             renamed_kwargs)
 
-from .hf import hub_card, is_hub_id, load_model, push_folder
+from .hf import hub_card, is_hub_id, md_code, md_text, load_model, push_folder
 from .modeling import (HFLearner, show_defaults, HFClassifier, adamw, hf_splitter, stratified_split, class_weights, oversample as oversample_rows,
                                 classification_metrics, wandb_callback, fp16_on_gpu)
 from .datablock import hf_dataloaders, as_items, text_columns, text_cols, check_splits
@@ -196,13 +196,13 @@ def classifier_card(learn: Learner, metrics: dict | None = None, language=None, 
     "A model card (README.md) for the fine-tuned model: Hub metadata, labels, data size, metrics, how to use it."
     base = getattr(learn, "model_name", None) or learn.model.hf_model.config.name_or_path
     vocab, metrics = list(learn.dls.vocab), metrics if metrics is not None else valid_metrics(learn)
-    rows = "\n".join(f"| {k} | {v:.4f} |" for k, v in metrics.items() if isinstance(v, float))
+    rows = "\n".join(f"| {md_text(k)} | {v:.4f} |" for k, v in metrics.items() if isinstance(v, float))
     text = f"""# Text classifier fine-tuned with hugtweets
 
-Fine-tuned from `{base if is_hub_id(base) else Path(str(base)).name}` with fastai (`hugtweets.learner`) on
+Fine-tuned from {md_code(base if is_hub_id(base) else Path(str(base)).name)} with fastai (`hugtweets.learner`) on
 {len(learn.dls.train_ds)} training and {len(learn.dls.valid_ds)} validation texts.
 
-Labels: {", ".join(f"`{v}`" for v in vocab)}
+Labels: {", ".join(md_code(v) for v in vocab)}
 
 ## Validation metrics
 
