@@ -9,12 +9,12 @@ from __future__ import annotations
 import os, re, shlex, shutil, tempfile, warnings
 from contextlib import contextmanager
 from pathlib import Path
-from .core import HugtweetsError, colab_secret, env_flag, first_line, is_offline, redact, remember_secret
+from .core import HugtweetsError, colab_secret, env_flag, first_line, is_offline, redact, remember_secret, verbosity
 
 # %% auto #0
 __all__ = ['KINDS', 'HUB_FILES', 'hub_offline', 'load_model', 'context_length', 'layer_stack', 'hub_token', 'wandb_login',
            'wandb_enabled', 'check_repo_id', 'push_folder', 'hub_files', 'card_for_repo', 'is_hub_id', 'hub_base',
-           'base_license', 'hub_card', 'md_text', 'md_code']
+           'base_license', 'hub_card', 'md_text', 'md_code', 'datasets_quiet', 'terminal_output']
 
 # %% ../nbs/00c_hf.ipynb #b527a18b
 def hub_offline() -> bool:
@@ -292,3 +292,29 @@ def md_code(value) -> str:
     fence = "`" * (max(map(len, re.findall("`+", s)), default=0) + 1)
     pad = " " if s[0] == "`" or s[-1] == "`" else ""
     return f"{fence}{pad}{s}{pad}{fence}"
+
+# %% ../nbs/00c_hf.ipynb #6e0a1b2c
+@contextmanager
+def datasets_quiet():
+    "Inside: no `datasets` progress bars (hugtweets' own `map` and `filter` over a person's posts take a second), unless `--verbose`; restored after."
+    import datasets
+    if verbosity() == "verbose":
+        yield
+        return
+    was = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    try: yield
+    finally:
+        if was: datasets.enable_progress_bars()
+
+def terminal_output(level: str | None = None):
+    "Set the libraries' own progress bars for the command line at `level` (default `verbosity()`): quiet, none; normal, only downloads; verbose, all."
+    level = level or verbosity()
+    if level == "verbose": return
+    import contextlib, io
+    import datasets, huggingface_hub, transformers
+    with contextlib.redirect_stdout(io.StringIO()):  # its W&B integration prints "[INFO] Running in WANDB offline mode" once, on import
+        import transformers.integrations.integration_utils
+    transformers.utils.logging.disable_progress_bar()  # loading and writing weights: a bar each, for a second
+    datasets.disable_progress_bars()
+    if level == "normal": huggingface_hub.utils.enable_progress_bars()  # a download can take minutes: its bar stays

@@ -8,7 +8,7 @@ Docs: https://hugtweets.github.io/hugtweets/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #c4353381
 from __future__ import annotations
-import os, shutil, tempfile
+import os, shutil, sys, tempfile
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -18,13 +18,13 @@ from fastai.learner import Learner, Recorder
 from fastai.losses import CrossEntropyLossFlat
 from fastai.torch_core import get_random_states, rank_distrib, set_random_states, set_seed, num_distrib, distrib_barrier
 from fastai.distributed import DistributedTrainer, DistributedDL
-from fastcore.basics import patch
+from fastcore.basics import noop, patch
 from fastcore.meta import delegates
 from sklearn.metrics import classification_report as sk_classification_report
 from .checkpoints import (fingerprint, kill_hook, model_key, open_checkpoints, remove_checkpoints,
                                    save_info, start_checkpoints)
 from .core import (HugtweetsError, atomic_dir, check_out_dir, check_positive, deprecated, is_offline, local_paths,
-                            renamed_kwargs)
+                            renamed_kwargs, verbosity)
 
 from .hf import hub_card, is_hub_id, md_code, md_text, load_model, push_folder
 from .modeling import (HFLearner, show_defaults, HFClassifier, adamw, hf_splitter, stratified_split, class_weights, oversample as oversample_rows,
@@ -33,7 +33,8 @@ from .datablock import hf_dataloaders, as_items, text_columns, text_cols, check_
 
 # %% auto #0
 __all__ = ['load_table', 'learnable_sample', 'load_classifier', 'text_classifier_learner', 'valid_metrics', 'classifier_card',
-           'EpochCheckpoint', 'last_epoch', 'resume_from', 'train_classifier', 'predict_texts']
+           'EpochCheckpoint', 'last_epoch', 'resume_from', 'train_classifier', 'predict_texts', 'TerminalProgress',
+           'terminal_learner']
 
 # %% ../nbs/03_learner.ipynb #2edd54d9
 def _read_file(path: Path) -> pd.DataFrame:
@@ -346,6 +347,7 @@ def _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wan
     try:
         learn = text_classifier_learner(data, model, text_col=text_col, label_col=label_col, bs=bs, seed=seed,
                                         use_wandb=use_wandb, path=area)
+        terminal_learner(learn)
         try:
             if len(learn.dls.train) == 0:
                 raise HugtweetsError(f"only {len(learn.dls.train_ds)} training rows, fewer than one batch of {bs}; "
@@ -380,3 +382,38 @@ def predict_texts(pretrained_model_name_or_path, texts, bs: int = 32) -> list[tu
     model, tok = load_model(pretrained_model_name_or_path, "sequence-classification")  # refuses a model without a trained head
     classify = pipeline("text-classification", model=model, tokenizer=tok, device=model.device)
     return [(r["label"], float(r["score"])) for r in classify(texts, batch_size=bs, truncation=True)]
+
+# %% ../nbs/03_learner.ipynb #b3c5e7a9
+class TerminalProgress(Callback):
+    "In a terminal, in place of fastai's console bars: one bar per fit (a learning-rate search, the training) and the recorder's table of epochs in aligned columns."
+    order = 60  # where fastai's `ProgressCallback` sits
+    def before_fit(self):
+        from tqdm import tqdm
+        from fastai.callback.schedule import LRFinder
+        self.table = not any(isinstance(cb, LRFinder) for cb in self.learn.cbs)  # `lr_find`: a bar and no table
+        self.bar = tqdm(total=self.n_epoch * len(self.dls.train), desc="training" if self.table else "finding a learning rate",
+                        unit="batch", leave=False, disable=None)  # `disable=None`: no bar when the output is not a terminal
+        if self.table:
+            self.widths = [max(10, len(n)) for n in self.recorder.metric_names]
+            self.old_logger, self.learn.logger = self.learn.logger, self._row
+            self._row([n.replace("_", " ") for n in self.recorder.metric_names])
+    def after_batch(self):
+        if self.training: self.bar.update(1)
+    def after_fit(self):
+        self.bar.close()
+        if self.table: self.learn.logger = self.old_logger
+    def _row(self, values):
+        from tqdm import tqdm
+        cells = [f"{v:.4f}" if isinstance(v, float) else str(v) for v in values]
+        tqdm.write("  ".join(f"{c:>{w}}" for c, w in zip(cells, self.widths)), file=sys.stdout)
+
+def terminal_learner(learn):
+    "`learn` with `TerminalProgress` in place of fastai's console bars (nothing at all when quiet); as it is in a notebook or with `--verbose`."
+    from fastai.callback.progress import ProgressCallback
+    from fastprogress.fastprogress import IN_NOTEBOOK
+    level = verbosity()
+    if level == "verbose" or IN_NOTEBOOK: return learn
+    learn.remove_cb(ProgressCallback)
+    if level == "normal": learn.add_cb(TerminalProgress())
+    else: learn.logger = noop
+    return learn

@@ -222,6 +222,9 @@ def test_demo(tmp_path):
     out = tmp_path/"demo"
     proc = cli("demo", "--out", out)
     assert proc.returncode == 0, proc.stderr
+    printed = (proc.stdout + proc.stderr).splitlines()   # into a file: tqdm draws no bar where the output is not a terminal
+    assert len(printed) <= 40, printed
+    assert printed.count("     epoch  train loss  valid loss  perplexity        time") == 2 and "{'loss'" not in proc.stdout + proc.stderr
     for f in ("dataset/train.jsonl", "dataset/stats.json", "person/train.jsonl", "base/config.json", "model/README.md",
               "model/generation_config.json", "samples.md"):
         assert (out/f).is_file(), f
