@@ -64,7 +64,7 @@ def _demo(out: Path, archives, force: bool):
         stats = _quiet_unless_verbose(build_dataset, archives, tmp/"dataset")
         kept = sum(s["kept"] for s in stats["sources"].values())
         print(f"1/3 dataset: {kept:,} of {sum(s['downloaded'] for s in stats['sources'].values()):,} posts kept from "
-              f"{len(stats['sources'])} people's sample archives ({out}/dataset/stats.json has the table)")
+              f"{len(stats['sources'])} people's sample archives (table: {out}/dataset/stats.json)")
         print(f"2/3 pre-training a tiny GPT-2 on all of them, the offline stand-in for a pretrained GPT-2 ({BASE['epochs']} epochs)")
         base = pooled_base(tmp/"dataset", tmp/"base")
         person_dataset(tmp/"dataset", handle, tmp/"person")

@@ -38,9 +38,9 @@ def data_table(stats: dict | None, kept: dict | None = None) -> str:
 def _at(handle: str) -> str: return handle if not handle or handle.startswith("@") else f"@{handle}"
 
 # %% ../nbs/02a_model_card.ipynb #bdb88671
-def _table(d: dict) -> str:
-    "A two-column markdown table of a dict."
-    return "\n".join(["| | |", "|---|---|"] + [f"| {md_text(k)} | {md_text(v)} |" for k, v in d.items()])
+def _table(d: dict, head=("setting", "value")) -> str:
+    "A two-column markdown table of a dict, under the column names `head`."
+    return "\n".join([f"| {head[0]} | {head[1]} |", "|---|---|"] + [f"| {md_text(k)} | {md_text(v)} |" for k, v in d.items()])
 
 def _eval_results(metrics: dict | None, who: str) -> list:
     "The validation perplexity (and loss) as the Hub's `EvalResult`s."
@@ -78,7 +78,7 @@ def model_card(*, handles, repo: str, base_model=None, stats: dict | None = None
              "## Data", data_table(stats, kept)]
     if settings: parts += ["## Training", _table(settings)]
     if metrics: parts += ["## Evaluation", "Loss on held-out tweets (cross-entropy per token; perplexity = exp(loss)).",
-                          _table({k: f"{v:.4f}" if isinstance(v, float) else v for k, v in metrics.items()})]
+                          _table({k: f"{v:.4f}" if isinstance(v, float) else v for k, v in metrics.items()}, ("metric", "value"))]
     if per_handle:
         parts += ["How predictable is each person? Validation loss per handle (higher = harder to predict):",
                   "\n".join(["| handle | loss | perplexity |", "|---|---:|---:|"] +
