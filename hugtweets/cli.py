@@ -18,8 +18,27 @@ __all__ = ['EPILOG', 'parser', 'main']
 def _dataset(a):
     "Run `hugtweets dataset`."
     from hugtweets.tweets import build_dataset
-    build_dataset(a.sources, a.out, valid_pct=a.valid_pct, seed=a.seed, keep_newlines=a.keep_newlines,
+    with _quiet_stdout(): build_dataset(a.sources, a.out, valid_pct=a.valid_pct, seed=a.seed, keep_newlines=a.keep_newlines,
                   replies=not a.no_replies, text_col=a.text_col, limit=a.limit, min_chars=a.min_chars, use_wandb=a.wandb, force=a.force)
+
+def _terminal(a):
+    "Apply `--quiet`/`--verbose` to the libraries' own progress bars (see `hugtweets.hf.terminal_output`)."
+    from hugtweets.hf import terminal_output
+    terminal_output()
+
+def _quiet_stdout():
+    "With `--quiet`, what a command prints on stdout goes nowhere (warnings and errors still go to stderr)."
+    import contextlib, io
+    from hugtweets.core import verbosity
+    return contextlib.redirect_stdout(io.StringIO()) if verbosity() == "quiet" else contextlib.nullcontext()
+
+def _add_verbosity(p):
+    "`--quiet` and `--verbose` for a subcommand that runs a long job."
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--quiet", dest="verbosity", action="store_const", const="quiet",
+                   help="print only the result, warnings and errors (no progress bars, no tables)")
+    g.add_argument("--verbose", dest="verbosity", action="store_const", const="verbose",
+                   help="show every library's progress bars and the Trainer's logs too")
 
 def _positive(kind):
     "An argparse `type` that accepts only a finite number above 0 of `kind` (int or float)."
@@ -50,11 +69,13 @@ def _add_dataset(sub):
                    help="least characters of kept text per person (default 6,000; lower gives a warning)")
     p.add_argument("--wandb", action="store_true", help="log raw-dataset and train-dataset artifacts to W&B")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    _add_verbosity(p)
     p.set_defaults(func=_dataset)
 
 # %% ../nbs/90_cli.ipynb #9f4cad31
 def _train(a):
     "Run `hugtweets train`."
+    _terminal(a)
     from hugtweets.generate import train
     train(a.dataset, a.model, a.out, epochs=a.epochs, lr=a.lr, use_wandb=a.wandb, push_to_hub=a.push_to_hub, force=a.force,
           resume=a.resume)
@@ -66,8 +87,10 @@ def _generate(a):
 
 def _demo(a):
     "Run `hugtweets demo`."
+    _terminal(a)
     from hugtweets.demo import demo
-    demo(a.out, force=a.force)
+    with _quiet_stdout(): out = demo(a.out, force=a.force)
+    if a.verbosity == "quiet": print(f"{out}/samples.md")
 
 def _add_generation(sub):
     "The `train`, `generate` and `demo` subcommands."
@@ -82,6 +105,7 @@ def _add_generation(sub):
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint. Every epoch saves one into the folder OUT.checkpoints "
                    "beside --out (marked by hugtweets-checkpoints.json); a completed run removes it")
+    _add_verbosity(p)
     p.set_defaults(func=_train)
     p = sub.add_parser("generate", help="write tweets with a fine-tuned model")
     p.add_argument("model", metavar="MODEL", help="a saved folder or a hub id")
@@ -92,13 +116,15 @@ def _add_generation(sub):
     p = sub.add_parser("demo", help="offline end to end: sample archives -> dataset -> tiny GPT-2 trained on all, fine-tuned on one -> samples")
     p.add_argument("--out", type=Path, default=Path("hugtweets-demo"))
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    _add_verbosity(p)
     p.set_defaults(func=_demo)
 
 # %% ../nbs/90_cli.ipynb #c5204995
 def _classify_train(a):
     "Run `hugtweets classify train` and print the metrics."
+    _terminal(a)
     from hugtweets.learner import train_classifier
-    metrics = train_classifier(a.data, a.model, a.out, text_col=a.text_col, label_col=a.label_col,
+    with _quiet_stdout(): metrics = train_classifier(a.data, a.model, a.out, text_col=a.text_col, label_col=a.label_col,
                                epochs=a.epochs, lr=a.lr, use_wandb=a.wandb, force=a.force, bs=a.batch_size, resume=a.resume)
     for k, v in metrics.items():  # label names (in `labels` and the per-label metrics) are data: escaped, one line each
         k = visible(k, backslash=True)
@@ -130,6 +156,7 @@ def _add_classify(sub):
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint. Every epoch saves one into the folder OUT.checkpoints "
                    "beside --out (marked by hugtweets-checkpoints.json); a completed run removes it")
+    _add_verbosity(p)
     p.set_defaults(func=_classify_train)
     p = csub.add_parser("predict", help="label texts with a saved classifier",
                         description="Print LABEL<TAB>PROBABILITY<TAB>TEXT for each text, as each batch is labelled. In LABEL and TEXT, "
@@ -179,8 +206,10 @@ def _push(a):
     folder = Path(a.folder)
     if not is_output(folder) or not (folder/"config.json").is_file():
         raise HugtweetsError(f"{folder} is not a model folder written by hugtweets; give the --out of `hugtweets train` or `classify train`")
-    from hugtweets.hf import push_folder
-    print(f"pushed to {push_folder(folder, a.repo, private=a.private or None)}")
+    from hugtweets.hf import hub_files, push_folder
+    url = push_folder(folder, a.repo, private=a.private or None)
+    left = sorted(p.name for p in set(folder.iterdir()) - set(hub_files(folder)))
+    print(f"pushed to {url}" + (f" (not uploaded: {', '.join(left)}; the Hub gets the card, config, weights and tokenizer)" if left else ""))
 
 def _add_push(sub):
     "The `push` subcommand."
@@ -235,6 +264,9 @@ def main(argv=None) -> int:
     "Entry point of the `hugtweets` console script; returns the exit code."
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     args = parser().parse_args(argv)
+    if getattr(args, "verbosity", None):  # `--quiet`/`--verbose`: for this process and any it starts
+        from hugtweets.core import VERBOSITY_VAR
+        os.environ[VERBOSITY_VAR] = args.verbosity
     try:
         with cleanup_on_signals(): args.func(args)  # SIGTERM raises SystemExit(143), so temporary folders are removed
     except KeyboardInterrupt:

@@ -13,11 +13,12 @@ try: import fcntl
 except ImportError: fcntl = None  # Windows has no flock: concurrent runs on one --out are not detected there
 
 # %% auto #0
-__all__ = ['OFFLINE_VAR', 'SAVED_EXIT', 'OUTPUT_MARKER', 'SECRET_VARS', 'env_flag', 'is_offline', 'pick', 'HugtweetsError',
-           'OutputSavedError', 'first_line', 'renamed_kwargs', 'deprecated', 'visible', 'json_line', 'no_space_left',
-           'atomic_write', 'is_output', 'check_out_dir', 'cleanup_on_signals', 'lock_file', 'unlock_file', 'atomic_dir',
-           'local_paths', 'check_positive', 'check_out_file', 'remember_secret', 'colab_secret', 'get_secret',
-           'secret_values', 'redact', 'oversample', 'files_containing', 'cache_dir', 'use_artifact', 'log_artifact']
+__all__ = ['OFFLINE_VAR', 'VERBOSITY_VAR', 'SAVED_EXIT', 'OUTPUT_MARKER', 'SECRET_VARS', 'env_flag', 'is_offline', 'verbosity',
+           'pick', 'HugtweetsError', 'OutputSavedError', 'first_line', 'renamed_kwargs', 'deprecated', 'visible',
+           'json_line', 'no_space_left', 'atomic_write', 'is_output', 'check_out_dir', 'cleanup_on_signals',
+           'lock_file', 'unlock_file', 'atomic_dir', 'local_paths', 'check_positive', 'check_out_file',
+           'remember_secret', 'colab_secret', 'get_secret', 'secret_values', 'redact', 'oversample', 'files_containing',
+           'cache_dir', 'use_artifact', 'log_artifact']
 
 # %% ../nbs/00_core.ipynb #c04879d8
 def env_flag(name: str) -> bool:
@@ -30,6 +31,14 @@ OFFLINE_VAR = "HUGTWEETS_OFFLINE"
 def is_offline() -> bool:
     "True when `HUGTWEETS_OFFLINE` is set to a true value: use tiny local models and bundled samples."
     return env_flag(OFFLINE_VAR)
+
+# %% ../nbs/00_core.ipynb #2f8c4d61
+VERBOSITY_VAR = "HUGTWEETS_VERBOSITY"
+
+def verbosity() -> str:
+    "How much a run shows on the terminal: `quiet`, `normal` (the default) or `verbose`, from `HUGTWEETS_VERBOSITY` (`--quiet`, `--verbose`)."
+    v = os.environ.get(VERBOSITY_VAR, "").strip().lower()
+    return v if v in ("quiet", "verbose") else "normal"
 
 # %% ../nbs/00_core.ipynb #ffa2cff5
 def pick(online, offline):

@@ -6,13 +6,15 @@ Docs: https://hugtweets.github.io/hugtweets/hf.html.md"""
 
 # %% ../nbs/00c_hf.ipynb #b4e6abd1
 from __future__ import annotations
-import os, warnings
+import os, re, shlex, shutil, tempfile, warnings
+from contextlib import contextmanager
 from pathlib import Path
-from .core import HugtweetsError, colab_secret, env_flag, first_line, is_offline, redact, remember_secret
+from .core import HugtweetsError, colab_secret, env_flag, first_line, is_offline, redact, remember_secret, verbosity
 
 # %% auto #0
-__all__ = ['KINDS', 'hub_offline', 'load_model', 'context_length', 'layer_stack', 'hub_token', 'wandb_login', 'wandb_enabled',
-           'check_repo_id', 'push_folder', 'is_hub_id', 'base_license', 'hub_card']
+__all__ = ['KINDS', 'HUB_FILES', 'hub_offline', 'load_model', 'context_length', 'layer_stack', 'hub_token', 'wandb_login',
+           'wandb_enabled', 'check_repo_id', 'push_folder', 'hub_files', 'card_for_repo', 'is_hub_id', 'hub_base',
+           'base_license', 'hub_card', 'md_text', 'md_code', 'datasets_quiet', 'terminal_output']
 
 # %% ../nbs/00c_hf.ipynb #b527a18b
 def hub_offline() -> bool:
@@ -186,19 +188,22 @@ def check_repo_id(repo: str) -> str:
     "`repo` if it is a valid Hub repo id (`user/name`), else a one-line error; checked before any training."
     from huggingface_hub.utils import HFValidationError, validate_repo_id
     try: validate_repo_id(repo)
-    except HFValidationError: raise HugtweetsError(f"{repo!r} is not a Hub repo id; use USER/NAME, e.g. --push-to-hub me/my-tweets") from None
-    if "/" not in repo: raise HugtweetsError(f"{repo!r} has no owner; use USER/NAME, e.g. --push-to-hub me/{repo}")
+    except HFValidationError: raise HugtweetsError(f"{repo!r} is not a Hub repo id; use USER/NAME, such as me/my-tweets") from None
+    if "/" not in repo: raise HugtweetsError(f"{repo!r} has no owner; use USER/NAME, such as me/{repo}")
     return repo
 
 def push_folder(folder, repo_id: str, private: bool | None = None, commit_message: str = "Upload with hugtweets",
                 _token: str | None = None) -> str:
-    "Create the Hub model repo `repo_id` if needed and upload the saved `folder` in one commit; return the repo's URL."
+    "Create the Hub model repo `repo_id` if needed and upload the model files of `folder` (see `hub_files`), with its card written for `repo_id`, in one commit; return the repo's URL."
     repo_id = check_repo_id(repo_id)
+    folder = Path(folder)
+    files = hub_files(folder)  # before the token: a folder that cannot be pushed says so first
     from huggingface_hub import HfApi
     api = HfApi(token=remember_secret(_token) or hub_token())  # `_token`: only for `Learner.push_to_hub(token=)`, deprecated
     try:
         url = api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
-        api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="model", commit_message=commit_message)
+        with _staged(folder, files, repo_id) as staged:
+            api.upload_folder(folder_path=str(staged), repo_id=repo_id, repo_type="model", commit_message=commit_message)
     except HugtweetsError: raise
     except Exception as e:
         said = getattr(e, "server_message", None)  # the Hub's own words, which may quote the token: redacted below
@@ -206,11 +211,76 @@ def push_folder(folder, repo_id: str, private: bool | None = None, commit_messag
         raise HugtweetsError(redact(f"could not push to {repo_id}: {why}; check the token's write access and the network")) from None
     return str(url or f"https://huggingface.co/{repo_id}")
 
+# %% ../nbs/00c_hf.ipynb #7c1e5a90
+HUB_FILES = ("README.md", "config.json", "generation_config.json", "model.safetensors", "model-*-of-*.safetensors",
+             "model.safetensors.index.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+             "added_tokens.json", "vocab.json", "merges.txt", "vocab.txt", "tokenizer.model", "spiece.model",
+             "sentencepiece.bpe.model", "chat_template.jinja", "chat_template.json")
+
+def hub_files(folder) -> list[Path]:
+    "The files of `folder` that a Hub user needs (`HUB_FILES`): the card, config, weights and tokenizer. A link out of the folder is refused."
+    from fnmatch import fnmatch
+    folder = Path(folder)
+    if not folder.is_dir(): raise HugtweetsError(f"{folder} is not a folder; give the --out of `hugtweets train` or `classify train`")
+    root, files = folder.resolve(), []
+    for p in sorted(folder.iterdir()):
+        if not any(fnmatch(p.name, pat) for pat in HUB_FILES): continue
+        target = p.resolve()
+        if p.is_symlink() and not target.is_relative_to(root):
+            raise HugtweetsError(f"{p} is a link to a file outside {folder}; nothing was pushed. Replace the link with the "
+                                 "file itself, or remove it")
+        if target.is_file(): files.append(p)
+    if not any(p.name == "config.json" for p in files):
+        raise HugtweetsError(f"{folder} has no config.json; give the --out of `hugtweets train` or `classify train`")
+    return files
+
+_LOCAL_NAME = re.compile(r'model="([^"\n]*)"')
+_CLASSIFIER_PLACEHOLDER = "<this folder or repo id>"
+
+def card_for_repo(card: str, repo_id: str) -> str:
+    "A hugtweets card rewritten for the Hub repo `repo_id`: its usage snippet, command line and model-index name the repo."
+    from huggingface_hub import ModelCard
+    card = ModelCard(card)
+    old = m[1] if (m := _LOCAL_NAME.search(card.text)) else None
+    text = card.text
+    if old and old != repo_id:
+        text = text.replace(f'model="{old}"', f'model="{repo_id}"')
+        for form in (shlex.quote(old), old): text = text.replace(f"hugtweets generate {form} ", f"hugtweets generate {repo_id} ")
+    text = text.replace(_CLASSIFIER_PLACEHOLDER, repo_id)
+    card.text = text
+    if card.data.eval_results: card.data.model_name = repo_id
+    return str(card)
+
+@contextmanager
+def _staged(folder: Path, files, repo_id: str):
+    "A temporary folder that holds the files to upload (links to `files`) and the card written for `repo_id`."
+    with tempfile.TemporaryDirectory(prefix="hugtweets-push-") as tmp:
+        tmp = Path(tmp)
+        for p in files:
+            if p.name == "README.md": (tmp/p.name).write_text(card_for_repo(p.read_text(encoding="utf-8"), repo_id), encoding="utf-8")
+            else:
+                try: (tmp/p.name).symlink_to(p.resolve())
+                except OSError: shutil.copy2(p, tmp/p.name)  # where links need privileges
+        yield tmp
+
 # %% ../nbs/00c_hf.ipynb #0e30b48a
 def is_hub_id(name_or_path) -> bool:
     "True when `name_or_path` reads as a Hub model id rather than a local path."
     s = str(name_or_path)
     return bool(s) and not Path(s).exists() and s.count("/") <= 1 and not s.startswith((".", "/", "~"))
+
+def hub_base(name_or_path) -> str | None:
+    "The Hub id a model came from: `name_or_path` when it is one, a Hub cache snapshot's id, or the `base_model` in a local folder's card (a model fine-tuned from a Hub model and fine-tuned again names the first one); else None."
+    if not name_or_path: return None
+    if is_hub_id(name_or_path): return str(name_or_path)
+    path = Path(str(name_or_path))
+    if m := next((p for p in path.parts if p.startswith("models--")), None): return m[len("models--"):].replace("--", "/")
+    try:
+        from huggingface_hub import ModelCard
+        base = ModelCard.load(path/"README.md").data.base_model if (path/"README.md").is_file() else None
+    except Exception: return None  # an unreadable card: no base named rather than a guess
+    if isinstance(base, list): base = base[0] if len(base) == 1 else None
+    return str(base) if base and is_hub_id(base) else None
 
 def base_license(pretrained_model_name_or_path) -> str | None:
     "The license in the base model's card: a local folder's README.md, or the Hub's model info when online; else None."
@@ -229,9 +299,52 @@ def hub_card(text: str, *, pipeline_tag: str, base_model=None, model_name: str |
              language=None, datasets=None, eval_results=(), tags=(), **extra):
     "A `huggingface_hub.ModelCard`: the card `text` under a YAML header with the fields that are known."
     from huggingface_hub import ModelCard, ModelCardData
-    data = ModelCardData(base_model=str(base_model) if base_model and is_hub_id(base_model) else None,
+    data = ModelCardData(base_model=hub_base(base_model),
                          pipeline_tag=pipeline_tag, library_name="transformers",
                          license=license or (base_license(base_model) if base_model else None),
                          language=language or None, datasets=datasets or None, model_name=model_name,
                          eval_results=list(eval_results) or None, tags=["hugtweets", *tags], **extra)
     return ModelCard(f"---\n{data.to_yaml()}\n---\n\n{text.lstrip()}")
+
+# %% ../nbs/00c_hf.ipynb #5d2b8e41
+_MD_ESCAPE = re.compile(r"([\\`*_\[\]#|!~$])")
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+def md_text(value) -> str:
+    "`value` (a handle, a label, a sample: anything that comes from data) as plain Markdown text on one line: no HTML, links, emphasis or table breaks."
+    s = _MD_ESCAPE.sub(r"\\\1", " ".join(str(value).split()).translate(_HTML))
+    return re.sub(r"^(\d+)([.)])(?=\s|$)", r"\1\\\2", re.sub(r"^([-+*])(?=\s|$)", r"\\\1", s))  # never a list item at a line's start
+
+def md_code(value) -> str:
+    "`value` as a Markdown code span, fenced by more backticks than it holds, so nothing in it ends the span."
+    s = " ".join(str(value).split())
+    if not s: return "` `"
+    fence = "`" * (max(map(len, re.findall("`+", s)), default=0) + 1)
+    pad = " " if s[0] == "`" or s[-1] == "`" else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
+
+# %% ../nbs/00c_hf.ipynb #6e0a1b2c
+@contextmanager
+def datasets_quiet():
+    "Inside: no `datasets` progress bars (hugtweets' own `map` and `filter` over a person's posts take a second), unless `--verbose`; restored after."
+    import datasets
+    if verbosity() == "verbose":
+        yield
+        return
+    was = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    try: yield
+    finally:
+        if was: datasets.enable_progress_bars()
+
+def terminal_output(level: str | None = None):
+    "Set the libraries' own progress bars for the command line at `level` (default `verbosity()`): quiet, none; normal, only downloads; verbose, all."
+    level = level or verbosity()
+    if level == "verbose": return
+    import contextlib, io
+    import datasets, huggingface_hub, transformers
+    with contextlib.redirect_stdout(io.StringIO()):  # its W&B integration prints "[INFO] Running in WANDB offline mode" once, on import
+        import transformers.integrations.integration_utils
+    transformers.utils.logging.disable_progress_bar()  # loading and writing weights: a bar each, for a second
+    datasets.disable_progress_bars()
+    if level == "normal": huggingface_hub.utils.enable_progress_bars()  # a download can take minutes: its bar stays

@@ -8,7 +8,7 @@ Docs: https://hugtweets.github.io/hugtweets/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #c4353381
 from __future__ import annotations
-import json, os, pickle, shutil, tempfile
+import json, os, pickle, shutil, sys, tempfile
 from contextlib import contextmanager
 from functools import partial
 from itertools import islice
@@ -19,15 +19,15 @@ from fastai.learner import Learner, Recorder
 from fastai.losses import CrossEntropyLossFlat
 from fastai.torch_core import get_random_states, rank_distrib, set_random_states, set_seed, num_distrib, distrib_barrier
 from fastai.distributed import DistributedTrainer, DistributedDL
-from fastcore.basics import patch
+from fastcore.basics import noop, patch
 from fastcore.meta import delegates
 from sklearn.metrics import classification_report as sk_classification_report
 from .checkpoints import (DivergedError, fingerprint, kill_hook, model_key, open_checkpoints, release_run_lock, remove_checkpoints,
                                    save_info, start_checkpoints)
 from .core import (HugtweetsError, atomic_dir, atomic_write, check_out_dir, check_positive, deprecated, first_line, is_offline, local_paths,
-                            renamed_kwargs)
+                            renamed_kwargs, verbosity)
 
-from .hf import hub_card, is_hub_id, load_model, push_folder
+from .hf import hub_card, is_hub_id, md_code, md_text, load_model, push_folder
 from .modeling import (HFLearner, show_defaults, HFClassifier, adamw, hf_splitter, stratified_split, class_weights, oversample as oversample_rows,
                                 classification_metrics, wandb_callback, fp16_on_gpu)
 from .datablock import hf_dataloaders, as_items, text_columns, text_cols, check_splits
@@ -35,7 +35,7 @@ from .datablock import hf_dataloaders, as_items, text_columns, text_cols, check_
 # %% auto #0
 __all__ = ['RANDOM_STATES', 'load_table', 'learnable_sample', 'load_classifier', 'text_classifier_learner', 'valid_metrics',
            'classifier_card', 'EpochCheckpoint', 'last_epoch', 'resume_from', 'train_classifier', 'predict_texts',
-           'StopOnNonFinite', 'predict_stream']
+           'StopOnNonFinite', 'predict_stream', 'TerminalProgress', 'terminal_learner']
 
 # %% ../nbs/03_learner.ipynb #2edd54d9
 def _read_file(path: Path) -> pd.DataFrame:
@@ -198,13 +198,13 @@ def classifier_card(learn: Learner, metrics: dict | None = None, language=None, 
     "A model card (README.md) for the fine-tuned model: Hub metadata, labels, data size, metrics, how to use it."
     base = getattr(learn, "model_name", None) or learn.model.hf_model.config.name_or_path
     vocab, metrics = list(learn.dls.vocab), metrics if metrics is not None else valid_metrics(learn)
-    rows = "\n".join(f"| {k} | {v:.4f} |" for k, v in metrics.items() if isinstance(v, float))
+    rows = "\n".join(f"| {md_text(k)} | {v:.4f} |" for k, v in metrics.items() if isinstance(v, float))
     text = f"""# Text classifier fine-tuned with hugtweets
 
-Fine-tuned from `{base if is_hub_id(base) else Path(str(base)).name}` with fastai (`hugtweets.learner`) on
+Fine-tuned from {md_code(base if is_hub_id(base) else Path(str(base)).name)} with fastai (`hugtweets.learner`) on
 {len(learn.dls.train_ds)} training and {len(learn.dls.valid_ds)} validation texts.
 
-Labels: {", ".join(f"`{v}`" for v in vocab)}
+Labels: {", ".join(md_code(v) for v in vocab)}
 
 ## Validation metrics
 
@@ -376,6 +376,7 @@ def _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wan
     try:
         learn = text_classifier_learner(data, model, text_col=text_col, label_col=label_col, bs=bs, seed=seed,
                                         use_wandb=use_wandb, path=area)
+        terminal_learner(learn)
         try:
             if len(learn.dls.train) == 0:
                 raise HugtweetsError(f"only {len(learn.dls.train_ds)} training rows, fewer than one batch of {bs}; "
@@ -439,3 +440,38 @@ def predict_stream(pretrained_model_name_or_path, texts, bs: int = 32, chunk: in
         batch = list(islice(texts, chunk))
         if batch: batch = as_items(batch)
 
+
+# %% ../nbs/03_learner.ipynb #b3c5e7a9
+class TerminalProgress(Callback):
+    "In a terminal, in place of fastai's console bars: one bar per fit (a learning-rate search, the training) and the recorder's table of epochs in aligned columns."
+    order = 60  # where fastai's `ProgressCallback` sits
+    def before_fit(self):
+        from tqdm import tqdm
+        from fastai.callback.schedule import LRFinder
+        self.table = not any(isinstance(cb, LRFinder) for cb in self.learn.cbs)  # `lr_find`: a bar and no table
+        self.bar = tqdm(total=self.n_epoch * len(self.dls.train), desc="training" if self.table else "finding a learning rate",
+                        unit="batch", leave=False, disable=None)  # `disable=None`: no bar when the output is not a terminal
+        if self.table:
+            self.widths = [max(10, len(n)) for n in self.recorder.metric_names]
+            self.old_logger, self.learn.logger = self.learn.logger, self._row
+            self._row([n.replace("_", " ") for n in self.recorder.metric_names])
+    def after_batch(self):
+        if self.training: self.bar.update(1)
+    def after_fit(self):
+        self.bar.close()
+        if self.table: self.learn.logger = self.old_logger
+    def _row(self, values):
+        from tqdm import tqdm
+        cells = [f"{v:.4f}" if isinstance(v, float) else str(v) for v in values]
+        tqdm.write("  ".join(f"{c:>{w}}" for c, w in zip(cells, self.widths)), file=sys.stdout)
+
+def terminal_learner(learn):
+    "`learn` with `TerminalProgress` in place of fastai's console bars (nothing at all when quiet); as it is in a notebook or with `--verbose`."
+    from fastai.callback.progress import ProgressCallback
+    from fastprogress.fastprogress import IN_NOTEBOOK
+    level = verbosity()
+    if level == "verbose" or IN_NOTEBOOK: return learn
+    learn.remove_cb(ProgressCallback)
+    if level == "normal": learn.add_cb(TerminalProgress())
+    else: learn.logger = noop
+    return learn

@@ -77,11 +77,14 @@ def replace_mentions(text: str, names: dict | None = None) -> str:
 
 # %% ../nbs/01_tweets.ipynb #8b2d0e02
 _LEAD_MENTION = re.compile(r"@\w+\s*")
+_REPLY_RUN = re.compile(r"(?:@\w+(?:[.-]\w+)*(?:@\w+(?:[.-]\w+)+)?[,:;]?\s+)+")  # `@a @b.bsky.social @c@mastodon.social `
 
-def drop_reply_mentions(text: str, lead: int = 0) -> str:
-    "`text` without the @mentions that open it before position `lead` (where X's `display_text_range` starts)."
+def drop_reply_mentions(text: str, lead: int = 0, reply: bool = False) -> str:
+    "`text` without the @mentions that open it: those before `lead` (where X's `display_text_range` starts), else, in a `reply`, the run before its first other word."
     cut = 0
     while lead > 0 and cut < lead and (m := _LEAD_MENTION.match(text, cut)): cut = m.end()
+    if not cut and reply and (m := _REPLY_RUN.match(text)) and (rest := text[m.end():]).strip() and rest[0] != "@":
+        cut = m.end()  # a post of mentions only stays as it is
     return text[cut:]
 
 # %% ../nbs/01_tweets.ipynb #b7b9135a
@@ -128,9 +131,9 @@ def is_boring(text: str, min_words: int = 3) -> bool:
     return word_count(text) < min_words
 
 # %% ../nbs/01_tweets.ipynb #41718968
-def clean_text(text: str, names: dict | None = None, keep_newlines: bool = False, lead: int = 0) -> str:
+def clean_text(text: str, names: dict | None = None, keep_newlines: bool = False, lead: int = 0, reply: bool = False) -> str:
     "The cleaned text of a post: reply mentions dropped, entities unescaped, links and trailing hashtags removed, mentions named, whitespace collapsed."
-    text = remove_urls(unescape_html(drop_reply_mentions(text, lead)))
+    text = remove_urls(unescape_html(drop_reply_mentions(text, lead, reply)))
     text = hashtag_words(replace_mentions(drop_trailing_hashtags(text), names))
     return normalize_whitespace(text, keep_newlines)
 
@@ -153,8 +156,8 @@ def clean_tweets(tweets, keep_newlines: bool = False, replies: bool = True) -> t
         if t.is_retweet: why = "retweets"
         elif t.is_reply and not replies: why = "replies"
         elif t.drop: why = t.drop if t.drop in DROP_COLUMNS else "truncated"
-        elif is_boring(unescape_html(drop_reply_mentions(t.text, t.lead))): why = "short"
-        elif not (text := clean_text(t.text, t.mentions, keep_newlines, t.lead)): why = "empty"
+        elif is_boring(unescape_html(drop_reply_mentions(t.text, t.lead, t.is_reply))): why = "short"
+        elif not (text := clean_text(t.text, t.mentions, keep_newlines, t.lead, t.is_reply)): why = "empty"
         elif text in seen: why = "duplicates"
         else: why = "kept"
         s[why] += 1
