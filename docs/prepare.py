@@ -210,8 +210,16 @@ def fix_symbol_anchors(paths):
 # library's reference. A notebook added later lands in its part, or in the reference, without editing this file.
 PARTS = {"0": "Tweets and fastai", "1": "Bangla fake news", "2": "Spanish domains"}
 
+def lesson_names() -> dict:
+    "`{notebook name: lesson name}` from the lessons table of nbs/index.ipynb."
+    cells = nbformat.read(ROOT/"nbs"/"index.ipynb", as_version=4).cells
+    return {stem: name for c in cells for _, name, stem in re.findall(r"^\| (\d\d) \| \[([^\]]+)\]\(([\w-]+)\.ipynb\)", c.source, re.M)}
+
 def nav(pages):
     "MkDocs nav laid out as a course: home, the lessons in order with their companions, then the library reference."
+    names = lesson_names()
+    wrong = {n: (names[n], pages[n][1]) for n in names if n in pages and names[n] != pages[n][1]}
+    if wrong: raise SystemExit(f"docs: a lesson has two names (lessons table, page title): {wrong}; give it one")
     parts, ref = {}, []
     for nb_name, (page, title) in sorted(pages.items()):
         if nb_name == "index": continue

@@ -8,11 +8,12 @@ Docs: https://hugtweets.github.io/hugtweets/checkpoints.html.md"""
 from __future__ import annotations
 import hashlib, json, os, shutil, signal
 from pathlib import Path
-from .core import HugtweetsError, atomic_write
+from .core import HugtweetsError, atomic_write, cache_dir, lock_file, unlock_file
 
 # %% auto #0
-__all__ = ['MARKER', 'KILL_HOOK', 'checkpoint_dir', 'is_checkpoint_area', 'read_info', 'fingerprint', 'model_key',
-           'open_checkpoints', 'save_info', 'start_checkpoints', 'remove_checkpoints', 'kill_hook']
+__all__ = ['MARKER', 'KILL_HOOK', 'checkpoint_dir', 'is_checkpoint_area', 'read_info', 'hold_run_lock', 'release_run_lock',
+           'fingerprint', 'model_key', 'open_checkpoints', 'save_info', 'start_checkpoints', 'remove_checkpoints',
+           'DivergedError', 'kill_hook']
 
 # %% ../nbs/00d_checkpoints.ipynb #1f9851bb
 MARKER = "hugtweets-checkpoints.json"
@@ -31,6 +32,29 @@ def read_info(area) -> dict:
     "The marker's content: `command`, `settings` and what the run stored on the way (`save_info`)."
     try: return json.loads((Path(area)/MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError): raise HugtweetsError(f"{area} is not a hugtweets checkpoint area (no readable {MARKER})") from None
+
+# %% ../nbs/00d_checkpoints.ipynb #af4824bf
+_RUN_LOCKS: dict[Path, int | None] = {}  # checkpoint area -> the lock this process holds while it trains into it
+
+def _run_lock_path(area: Path) -> Path:
+    "The lock file of the checkpoint area `area`: in the hugtweets cache, so that a run that dies leaves nothing beside --out."
+    return cache_dir("run-locks")/f"{hashlib.sha256(str(area).encode()).hexdigest()[:24]}.lock"
+
+def hold_run_lock(out) -> Path:
+    "Lock the checkpoint area of `out` for this process's run (released by `release_run_lock`, or by the kernel when the process ends); a one-line error when another process trains into it now."
+    area = checkpoint_dir(out)
+    release_run_lock(area)  # an earlier run of this process on the same --out has ended
+    try: path = _run_lock_path(area)
+    except OSError: return area  # no writable cache: runs go unlocked, as on a system without flock
+    _RUN_LOCKS[area] = lock_file(path, f"another hugtweets run is training into --out {Path(out).name} now ({area.name} is its "
+                                 "checkpoint area, in use: not an interrupted run); wait for it to finish, or choose another --out")
+    return area
+
+def release_run_lock(area):
+    "Release the run lock this process holds on the checkpoint area `area`, if any."
+    area = Path(os.path.abspath(area))
+    if area in _RUN_LOCKS: unlock_file(_RUN_LOCKS.pop(area), _run_lock_path(area))
+
 
 # %% ../nbs/00d_checkpoints.ipynb #30e91b41
 def fingerprint(*paths) -> str:
@@ -59,9 +83,19 @@ def _first_difference(old: dict, new: dict):
     "The first setting whose value differs, or None."
     return next((k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)), None)
 
-def open_checkpoints(out, command: str, settings: dict, resume=False, force=False, last=None) -> tuple[Path, dict]:
-    "Check the checkpoint area of `out` for a run of `command` with `settings`; return the area and its info (`{}` for a new run)."
-    area, settings = checkpoint_dir(out), _plain(settings)
+def open_checkpoints(out, command: str, settings: dict, resume=False, force=False, last=None, lock=True) -> tuple[Path, dict]:
+    "Check the checkpoint area of `out` for a run of `command` with `settings`; return the area and its info (`{}` for a new run). With `lock`, this process holds the area's run lock until `remove_checkpoints` or its end: a live run is never taken for an interrupted one."
+    area = checkpoint_dir(out)
+    if not lock: return _open_checkpoints(out, area, command, settings, resume, force, last)
+    hold_run_lock(out)
+    try: return _open_checkpoints(out, area, command, settings, resume, force, last)
+    except BaseException:
+        release_run_lock(area)
+        raise
+
+def _open_checkpoints(out, area, command, settings, resume, force, last) -> tuple[Path, dict]:
+    "The checks of `open_checkpoints`, with the run lock held."
+    settings = _plain(settings)
     start = f"start the run without --resume (it saves a checkpoint in {area.name} after each epoch)"
     if area.exists() and not is_checkpoint_area(area):
         raise HugtweetsError(f"{area} exists and is not a hugtweets checkpoint area; move it away, hugtweets keeps the checkpoints of --out {Path(out).name} there")
@@ -95,8 +129,18 @@ def start_checkpoints(area, command: str, settings: dict, **values) -> Path:
     return area
 
 def remove_checkpoints(area):
-    "Delete the checkpoint area `area` if it is one (marked); anything else is left alone."
+    "Delete the checkpoint area `area` if it is one (marked), and release its run lock; anything else is left alone."
     if is_checkpoint_area(area): shutil.rmtree(area)
+    release_run_lock(area)
+
+# %% ../nbs/00d_checkpoints.ipynb #02c2a0ac
+class DivergedError(HugtweetsError):
+    "Training stopped at the first loss that was not a finite number; the run's checkpoints are removed (resuming would repeat it)."
+    def __init__(self, where: str, loss: float, lr: float, option: str = "--lr"):
+        self.where, self.loss, self.lr = where, loss, lr
+        super().__init__(f"training diverged: the loss became {loss} at {where} with a learning rate of {lr:g}; run it again with a lower "
+                         f"{option} (such as {lr / 10:g}); its checkpoints were removed, as --resume would only repeat the failure")
+
 
 # %% ../nbs/00d_checkpoints.ipynb #9478e55c
 KILL_HOOK = "HUGTWEETS_TEST_KILL_AFTER_EPOCH"

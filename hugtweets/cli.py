@@ -6,10 +6,10 @@ Docs: https://hugtweets.github.io/hugtweets/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #9291ac44
 from __future__ import annotations
-import argparse, math, os, sys
+import argparse, io, math, os, sys
 from pathlib import Path
 from . import __version__
-from .core import SAVED_EXIT, HugtweetsError, OutputSavedError, cleanup_on_signals, first_line
+from .core import SAVED_EXIT, HugtweetsError, OutputSavedError, cleanup_on_signals, first_line, json_line, no_space_left, visible
 
 # %% auto #0
 __all__ = ['EPILOG', 'parser', 'main']
@@ -18,8 +18,27 @@ __all__ = ['EPILOG', 'parser', 'main']
 def _dataset(a):
     "Run `hugtweets dataset`."
     from hugtweets.tweets import build_dataset
-    build_dataset(a.sources, a.out, valid_pct=a.valid_pct, seed=a.seed, keep_newlines=a.keep_newlines,
+    with _quiet_stdout(): build_dataset(a.sources, a.out, valid_pct=a.valid_pct, seed=a.seed, keep_newlines=a.keep_newlines,
                   replies=not a.no_replies, text_col=a.text_col, limit=a.limit, min_chars=a.min_chars, use_wandb=a.wandb, force=a.force)
+
+def _terminal(a):
+    "Apply `--quiet`/`--verbose` to the libraries' own progress bars (see `hugtweets.hf.terminal_output`)."
+    from hugtweets.hf import terminal_output
+    terminal_output()
+
+def _quiet_stdout():
+    "With `--quiet`, what a command prints on stdout goes nowhere (warnings and errors still go to stderr)."
+    import contextlib, io
+    from hugtweets.core import verbosity
+    return contextlib.redirect_stdout(io.StringIO()) if verbosity() == "quiet" else contextlib.nullcontext()
+
+def _add_verbosity(p):
+    "`--quiet` and `--verbose` for a subcommand that runs a long job."
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--quiet", dest="verbosity", action="store_const", const="quiet",
+                   help="print only the result, warnings and errors (no progress bars, no tables)")
+    g.add_argument("--verbose", dest="verbosity", action="store_const", const="verbose",
+                   help="show every library's progress bars and the Trainer's logs too")
 
 def _positive(kind):
     "An argparse `type` that accepts only a finite number above 0 of `kind` (int or float)."
@@ -50,24 +69,28 @@ def _add_dataset(sub):
                    help="least characters of kept text per person (default 6,000; lower gives a warning)")
     p.add_argument("--wandb", action="store_true", help="log raw-dataset and train-dataset artifacts to W&B")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    _add_verbosity(p)
     p.set_defaults(func=_dataset)
 
 # %% ../nbs/90_cli.ipynb #9f4cad31
 def _train(a):
     "Run `hugtweets train`."
+    _terminal(a)
     from hugtweets.generate import train
     train(a.dataset, a.model, a.out, epochs=a.epochs, lr=a.lr, use_wandb=a.wandb, push_to_hub=a.push_to_hub, force=a.force,
           resume=a.resume)
 
 def _generate(a):
     "Run `hugtweets generate`: print the samples, one per line."
-    from hugtweets.generate import generate
-    for text in generate(a.model, a.prompt, n=a.n, seed=a.seed): print(" ".join(text.split("\n")))
+    from hugtweets.generate import generate_stream
+    for text in generate_stream(a.model, a.prompt, n=a.n, seed=a.seed): print(" ".join(text.split("\n")), flush=True)
 
 def _demo(a):
     "Run `hugtweets demo`."
+    _terminal(a)
     from hugtweets.demo import demo
-    demo(a.out, force=a.force)
+    with _quiet_stdout(): out = demo(a.out, force=a.force)
+    if a.verbosity == "quiet": print(f"{out}/samples.md")
 
 def _add_generation(sub):
     "The `train`, `generate` and `demo` subcommands."
@@ -82,30 +105,39 @@ def _add_generation(sub):
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint. Every epoch saves one into the folder OUT.checkpoints "
                    "beside --out (marked by hugtweets-checkpoints.json); a completed run removes it")
+    _add_verbosity(p)
     p.set_defaults(func=_train)
     p = sub.add_parser("generate", help="write tweets with a fine-tuned model")
     p.add_argument("model", metavar="MODEL", help="a saved folder or a hub id")
     p.add_argument("prompt", nargs="?", default="", help="how the tweets start")
-    p.add_argument("-n", type=int, default=5, help="how many samples")
+    p.add_argument("-n", type=int, default=5, help="how many samples (at most 100,000), printed a batch of 64 at a time")
     p.add_argument("--seed", type=int, default=None)
     p.set_defaults(func=_generate)
     p = sub.add_parser("demo", help="offline end to end: sample archives -> dataset -> tiny GPT-2 trained on all, fine-tuned on one -> samples")
     p.add_argument("--out", type=Path, default=Path("hugtweets-demo"))
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    _add_verbosity(p)
     p.set_defaults(func=_demo)
 
 # %% ../nbs/90_cli.ipynb #c5204995
 def _classify_train(a):
     "Run `hugtweets classify train` and print the metrics."
+    _terminal(a)
     from hugtweets.learner import train_classifier
-    metrics = train_classifier(a.data, a.model, a.out, text_col=a.text_col, label_col=a.label_col,
+    with _quiet_stdout(): metrics = train_classifier(a.data, a.model, a.out, text_col=a.text_col, label_col=a.label_col,
                                epochs=a.epochs, lr=a.lr, use_wandb=a.wandb, force=a.force, bs=a.batch_size, resume=a.resume)
-    for k, v in metrics.items(): print(f"{k}\t{v:.4f}" if isinstance(v, float) else f"{k}\t{v}")
+    for k, v in metrics.items():  # label names (in `labels` and the per-label metrics) are data: escaped, one line each
+        k = visible(k, backslash=True)
+        print(f"{k}\t{v:.4f}" if isinstance(v, float) else f"{k}\t{visible(v, backslash=True)}")
 
 def _classify_predict(a):
-    "Run `hugtweets classify predict`: a label and probability per text."
-    from hugtweets.learner import predict_texts
-    for text, (label, prob) in zip(a.texts, predict_texts(a.model, a.texts)): print(f"{label}\t{prob:.4f}\t{text}")
+    "Run `hugtweets classify predict`: a label and probability per text, printed as each batch is labelled."
+    from hugtweets.learner import predict_stream
+    if bool(a.texts) == bool(a.file): raise HugtweetsError("give the texts to label as arguments or as --file PATH (one text a line), not both")
+    texts = a.texts or _text_lines(a.file)
+    for text, label, prob in predict_stream(a.model, texts):
+        print(json_line({"label": label, "score": prob, "text": text}) if a.json else
+              f"{visible(label, backslash=True)}\t{prob:.4f}\t{visible(text, backslash=True)}", flush=True)
 
 def _add_classify(sub):
     "The `classify train` and `classify predict` subcommands."
@@ -124,17 +156,38 @@ def _add_classify(sub):
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint. Every epoch saves one into the folder OUT.checkpoints "
                    "beside --out (marked by hugtweets-checkpoints.json); a completed run removes it")
+    _add_verbosity(p)
     p.set_defaults(func=_classify_train)
-    p = csub.add_parser("predict", help="label texts with a saved classifier")
+    p = csub.add_parser("predict", help="label texts with a saved classifier",
+                        description="Print LABEL<TAB>PROBABILITY<TAB>TEXT for each text, as each batch is labelled. In LABEL and TEXT, "
+                        "a tab, a new line, a backslash and any other control character are escaped (\\t, \\n, \\\\, \\x1b), so each "
+                        "answer is one line of three fields; --json prints JSON lines {\"label\", \"score\", \"text\"} instead.")
     p.add_argument("model", metavar="MODEL", help="a saved folder or a hub id")
-    p.add_argument("texts", nargs="+", metavar="TEXT")
+    p.add_argument("texts", nargs="*", metavar="TEXT")
+    p.add_argument("--file", metavar="PATH", default=None, help="read the texts from this UTF-8 file, one a line (- reads standard input); "
+                   "blank lines are skipped; any number of lines, read and answered a batch at a time")
+    p.add_argument("--json", action="store_true", help="print one JSON object a line: {\"label\", \"score\", \"text\"}")
     p.set_defaults(func=_classify_predict)
+
+# %% ../nbs/90_cli.ipynb #56feb96f
+def _text_lines(path):
+    "The texts of the UTF-8 file `path` (`-`: standard input), one a line, blank lines skipped, read one at a time."
+    if str(path) != "-" and not Path(path).is_file(): raise HugtweetsError(f"--file {path} does not exist; give a UTF-8 text file with one text a line")
+    f = (io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8") if hasattr(sys.stdin, "buffer") else sys.stdin) if str(path) == "-" \
+        else open(path, encoding="utf-8")
+    try:
+        for line in f:
+            if line.strip(): yield line.rstrip("\r\n")
+    except UnicodeDecodeError: raise HugtweetsError(f"--file {path} is not UTF-8 text; save it again as UTF-8") from None
+    finally:
+        if str(path) != "-": f.close()
+
 
 # %% ../nbs/90_cli.ipynb #a3137dc3
 def _explain(a):
     "Run `hugtweets explain`: words and their attributions."
     from hugtweets.interpret import explain
-    for word, score in explain(a.model, a.text, label=a.label, html=a.html): print(f"{score:+.4f}\t{word}")
+    for word, score in explain(a.model, a.text, label=a.label, html=a.html, force=a.force): print(f"{score:+.4f}\t{visible(word, backslash=True)}")
 
 def _add_explain(sub):
     "The `explain` subcommand."
@@ -142,7 +195,8 @@ def _add_explain(sub):
     p.add_argument("model", metavar="MODEL", help="a saved classifier folder or a hub id")
     p.add_argument("text", metavar="TEXT")
     p.add_argument("--label", default=None, help="explain this label (default: the predicted one)")
-    p.add_argument("--html", type=Path, default=None, help="also write the highlighted words as HTML")
+    p.add_argument("--html", type=Path, default=None, help="also write the highlighted words as HTML (a new file, outside MODEL)")
+    p.add_argument("--force", action="store_true", help="replace the --html file if it exists")
     p.set_defaults(func=_explain)
 
 # %% ../nbs/90_cli.ipynb #8a4f1c2e
@@ -152,8 +206,10 @@ def _push(a):
     folder = Path(a.folder)
     if not is_output(folder) or not (folder/"config.json").is_file():
         raise HugtweetsError(f"{folder} is not a model folder written by hugtweets; give the --out of `hugtweets train` or `classify train`")
-    from hugtweets.hf import push_folder
-    print(f"pushed to {push_folder(folder, a.repo, private=a.private or None)}")
+    from hugtweets.hf import hub_files, push_folder
+    url = push_folder(folder, a.repo, private=a.private or None)
+    left = sorted(p.name for p in set(folder.iterdir()) - set(hub_files(folder)))
+    print(f"pushed to {url}" + (f" (not uploaded: {', '.join(left)}; the Hub gets the card, config, weights and tokenizer)" if left else ""))
 
 def _add_push(sub):
     "The `push` subcommand."
@@ -260,6 +316,9 @@ def main(argv=None) -> int:
     "Entry point of the `hugtweets` console script; returns the exit code."
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     args = parser().parse_args(argv)
+    if getattr(args, "verbosity", None):  # `--quiet`/`--verbose`: for this process and any it starts
+        from hugtweets.core import VERBOSITY_VAR
+        os.environ[VERBOSITY_VAR] = args.verbosity
     try:
         with cleanup_on_signals(): args.func(args)  # SIGTERM raises SystemExit(143), so temporary folders are removed
     except KeyboardInterrupt:
@@ -271,7 +330,7 @@ def main(argv=None) -> int:
         return 143
     except OutputSavedError as e:
         from hugtweets.core import redact
-        print(f"hugtweets: error: {redact(_one_line(e))}", file=sys.stderr)
+        print(f"hugtweets: error: {visible(redact(_one_line(e)))}", file=sys.stderr)
         return SAVED_EXIT
     except Exception as e:
         from hugtweets.core import redact
@@ -279,7 +338,11 @@ def main(argv=None) -> int:
             import traceback
             print(redact("".join(traceback.format_exception(e))), file=sys.stderr, end="")
         from hugtweets.doctor import stack_hint  # an error of a known-broken torch stack points to `hugtweets doctor`
-        print(f"hugtweets: error: {redact(_one_line(e))}{stack_hint(e)}", file=sys.stderr)
+        if no_space_left(e):
+            print(f"hugtweets: error: no space left on the device ({visible(redact(_one_line(e)))}); free some space, "
+                  "or write --out to another disk, and run it again", file=sys.stderr)
+            return 1
+        print(f"hugtweets: error: {visible(redact(_one_line(e)))}{stack_hint(e)}", file=sys.stderr)
         return 1
     return 0
 

@@ -6,18 +6,19 @@ Docs: https://hugtweets.github.io/hugtweets/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #71bb6b92
 from __future__ import annotations
-import os, re, sys, math, glob, random, shutil, signal, tempfile, threading, contextlib, functools, warnings
+import os, re, sys, json, math, glob, errno, random, shutil, signal, tempfile, threading, contextlib, functools, unicodedata, warnings
 from collections import defaultdict
 from pathlib import Path
 try: import fcntl
 except ImportError: fcntl = None  # Windows has no flock: concurrent runs on one --out are not detected there
 
 # %% auto #0
-__all__ = ['OFFLINE_VAR', 'SAVED_EXIT', 'OUTPUT_MARKER', 'SECRET_VARS', 'env_flag', 'is_offline', 'pick', 'HugtweetsError',
-           'OutputSavedError', 'first_line', 'renamed_kwargs', 'deprecated', 'atomic_write', 'is_output',
-           'check_out_dir', 'cleanup_on_signals', 'atomic_dir', 'local_paths', 'check_positive', 'remember_secret',
-           'colab_secret', 'get_secret', 'secret_values', 'redact', 'oversample', 'files_containing', 'cache_dir',
-           'use_artifact', 'log_artifact']
+__all__ = ['OFFLINE_VAR', 'VERBOSITY_VAR', 'SAVED_EXIT', 'OUTPUT_MARKER', 'SECRET_VARS', 'env_flag', 'is_offline', 'verbosity',
+           'pick', 'HugtweetsError', 'OutputSavedError', 'first_line', 'renamed_kwargs', 'deprecated', 'visible',
+           'json_line', 'no_space_left', 'atomic_write', 'is_output', 'check_out_dir', 'cleanup_on_signals',
+           'lock_file', 'unlock_file', 'atomic_dir', 'local_paths', 'check_positive', 'check_out_file',
+           'remember_secret', 'colab_secret', 'get_secret', 'secret_values', 'redact', 'oversample', 'files_containing',
+           'cache_dir', 'use_artifact', 'log_artifact']
 
 # %% ../nbs/00_core.ipynb #c04879d8
 def env_flag(name: str) -> bool:
@@ -30,6 +31,14 @@ OFFLINE_VAR = "HUGTWEETS_OFFLINE"
 def is_offline() -> bool:
     "True when `HUGTWEETS_OFFLINE` is set to a true value: use tiny local models and bundled samples."
     return env_flag(OFFLINE_VAR)
+
+# %% ../nbs/00_core.ipynb #2f8c4d61
+VERBOSITY_VAR = "HUGTWEETS_VERBOSITY"
+
+def verbosity() -> str:
+    "How much a run shows on the terminal: `quiet`, `normal` (the default) or `verbose`, from `HUGTWEETS_VERBOSITY` (`--quiet`, `--verbose`)."
+    v = os.environ.get(VERBOSITY_VAR, "").strip().lower()
+    return v if v in ("quiet", "verbose") else "normal"
 
 # %% ../nbs/00_core.ipynb #ffa2cff5
 def pick(online, offline):
@@ -77,6 +86,46 @@ def deprecated(new: str):
             return f(*args, **kwargs)
         return _f
     return deco
+
+# %% ../nbs/00_core.ipynb #23a97a61
+_INVISIBLE = {0x200B, 0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}  # zero-width, bidi, line separators
+
+def visible(text, backslash: bool = False) -> str:
+    "`text` with control characters (escape sequences, new lines, tabs, bidi overrides) shown as `\\x1b`, `\\n`, `\\u202e`: data printed to a terminal or a tab-separated line; with `backslash`, `\\` becomes `\\\\` so that the escapes are unambiguous."
+    text = str(text)
+    if text.isprintable() and not (backslash and "\\" in text) and not any(ord(c) in _INVISIBLE for c in text): return text  # the usual case, fast
+    out = []
+    for c in text:
+        o = ord(c)
+        if c == "\\" and backslash: out.append("\\\\")
+        elif c in "\n\t\r": out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}[c])
+        elif o < 0x20 or 0x7F <= o < 0xA0: out.append(f"\\x{o:02x}")
+        elif o in _INVISIBLE or (not c.isprintable() and unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn")):
+            out.append(f"\\u{o:04x}" if o <= 0xFFFF else f"\\U{o:08x}")
+        else: out.append(c)
+    return "".join(out)
+
+
+# %% ../nbs/00_core.ipynb #2ec4ec57
+def json_line(obj) -> str:
+    "`obj` as one line of JSON (UTF-8 text as it is), with every control, bidi or invisible character escaped as `\\uXXXX`: safe to print."
+    text = json.dumps(obj, ensure_ascii=False)
+    return text if visible(text) == text else "".join(c if visible(c) == c else json.dumps(c)[1:-1] for c in text)
+
+
+# %% ../nbs/00_core.ipynb #57e0628a
+_TORCH_WRITE_FAILED = ("unexpected pos", "PytorchStreamWriter failed", "file write failed")  # torch's words when a write came up short
+
+def no_space_left(e: BaseException) -> bool:
+    "True when `e`, or an exception it came from, says the disk is full: `ENOSPC`/`EDQUOT`, or PyTorch's failed write of a file."
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT): return True
+        if isinstance(e, RuntimeError) and any(s in str(e) for s in _TORCH_WRITE_FAILED): return True
+        e = e.__cause__ or e.__context__
+    return False
+
 
 # %% ../nbs/00_core.ipynb #314f552d
 def _umask() -> int:
@@ -160,32 +209,50 @@ def cleanup_on_signals():
     finally:
         for sig, handler in old.items(): signal.signal(sig, handler)
 
-@contextlib.contextmanager
-def _out_lock(out: Path):
-    "Hold the lock file `.NAME.hugtweets-lock` beside `out`; refuse at once when another run holds it."
-    if fcntl is None:
-        yield
-        return
-    path = out.parent/f".{out.name}.hugtweets-lock"
+def lock_file(path, busy: str) -> int | None:
+    "Lock the file `path` (created if needed) for this process and return its descriptor; `HugtweetsError(busy)` at once when another process holds it (None where there is no `flock`)."
+    if fcntl is None: return None
+    path = Path(path)
     for _ in range(3):
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
         try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise HugtweetsError(f"another hugtweets run is writing {out}; wait for it to finish, or choose another --out") from None
+            raise HugtweetsError(busy) from None
         with contextlib.suppress(FileNotFoundError):
-            if os.stat(path).st_ino == os.fstat(fd).st_ino: break
+            if os.stat(path).st_ino == os.fstat(fd).st_ino: return fd
         os.close(fd)  # the run that held it removed the file meanwhile: lock the new one
-    else: raise HugtweetsError(f"could not lock {path}; try again")
+    raise HugtweetsError(f"could not lock {path}; try again")
+
+def unlock_file(fd: int | None, path):
+    "Remove the lock file `path` and release the lock `fd` that `lock_file` returned (the kernel releases it too when the process dies)."
+    if fd is None: return
+    with contextlib.suppress(OSError): os.unlink(path)
+    os.close(fd)
+
+@contextlib.contextmanager
+def _out_lock(out: Path):
+    "Hold the lock file `.NAME.hugtweets-lock` beside `out`; refuse at once when another run holds it."
+    path = out.parent/f".{out.name}.hugtweets-lock"
+    fd = lock_file(path, f"another hugtweets run is writing {out}; wait for it to finish, or choose another --out")
     try: yield
-    finally:
-        with contextlib.suppress(OSError): os.unlink(path)
-        os.close(fd)
+    finally: unlock_file(fd, path)
 
 def _remove_leftovers(out: Path):
-    "Remove the temporary folders of earlier runs on `out` that were killed outright (only called under the lock)."
-    for p in out.parent.glob(f".{glob.escape(out.name)}.hugtweets-*"):
-        if p.is_dir() and not p.is_symlink(): shutil.rmtree(p, ignore_errors=True)
+    "Remove the temporary folders of earlier runs on `out` that were killed outright (only called under the lock); an old `out` set aside by a run killed before its new one took its place is put back."
+    for p in sorted(out.parent.glob(f".{glob.escape(out.name)}.hugtweets-*")):
+        if not p.is_dir() or p.is_symlink(): continue
+        old = p/out.name
+        if p.name.startswith(f".{out.name}.hugtweets-old-") and old.is_dir() and not out.exists() and not os.path.lexists(out):
+            os.rename(old, out)  # killed between the two renames of `_swap_in`: the old output is still the output
+            print(f"hugtweets: note: restored {out}, which a run killed while replacing it had set aside", file=sys.stderr)
+        shutil.rmtree(p, ignore_errors=True)
+
+def _match_umask(folder: Path):
+    "Give every file under `folder` the mode 0666 less the umask, and every folder 0777 less it, as `open` would (some libraries write 0600)."
+    mask = _umask()
+    for p in folder.rglob("*"):
+        if not p.is_symlink(): os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~mask)
 
 def _mark(folder: Path):
     from hugtweets import __version__
@@ -216,8 +283,8 @@ def atomic_dir(out, force=False, inputs=()):
     try: out.parent.mkdir(parents=True, exist_ok=True)
     except PermissionError: raise _no_permission(out.parent) from None
     with cleanup_on_signals(), _out_lock(out):
+        _remove_leftovers(out)  # first: it may put back an old output that a killed run had set aside
         out = check_out_dir(out, force, inputs)  # again under the lock: another run may have written it meanwhile
-        _remove_leftovers(out)
         tmp = None
         try:
             try: tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.hugtweets-tmp-"))
@@ -225,6 +292,7 @@ def atomic_dir(out, force=False, inputs=()):
             os.chmod(tmp, 0o777 & ~_umask())
             yield tmp
             _mark(tmp)
+            _match_umask(tmp)
             _swap_in(tmp, out)
         finally:
             if tmp is not None and tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
@@ -240,6 +308,22 @@ def check_positive(name: str, value):
     except (TypeError, ValueError): v = math.nan
     if not math.isfinite(v) or v <= 0: raise HugtweetsError(f"{name} must be a positive number, not {value}")
     return value
+
+# %% ../nbs/00_core.ipynb #798d26fb
+def check_out_file(path, force=False, inputs=(), option="--out") -> Path:
+    "`path` as a Path, or a one-line error when writing the file there could harm something: it is or lies in an input, it is a folder, or it exists and `force` is not set."
+    path = Path(path).expanduser()
+    if not str(path).strip(): raise HugtweetsError(f"{option} needs a file name")
+    where = path.resolve()
+    for i in inputs:
+        if i is None or not str(i).strip(): continue
+        inp = Path(i).expanduser().resolve()
+        if _within(where, inp) or _within(inp, where):
+            raise HugtweetsError(f"{option} {path} {'is' if where == inp else 'lies inside'} the input {i}; write it outside the inputs")
+    if path.is_dir(): raise HugtweetsError(f"{option} {path} is a folder; give a file name (such as {path/'out.html'})")
+    if os.path.lexists(path) and not force: raise HugtweetsError(f"{path} already exists; choose another {option} or pass --force to replace it")
+    return path
+
 
 # %% ../nbs/00_core.ipynb #9d80c29f
 SECRET_VARS = ("X_BEARER_TOKEN", "HF_TOKEN", "WANDB_API_KEY")

@@ -6,9 +6,10 @@ Docs: https://hugtweets.github.io/hugtweets/demo.html.md"""
 
 # %% ../nbs/80_demo.ipynb #11fb87f1
 from __future__ import annotations
+import contextlib, io
 from pathlib import Path
 import torch
-from .core import atomic_dir, atomic_write, check_out_dir
+from .core import atomic_dir, atomic_write, check_out_dir, verbosity
 from .generate import generate, load_tweets, person_dataset, train
 from .model_card import NOTICE
 from .samples import sample_archives
@@ -31,6 +32,11 @@ def pooled_base(dataset_dir, out, force=False, epochs=BASE["epochs"], lr=BASE["l
     "The offline stand-in for a pretrained GPT-2: `tiny_base` trained on every person's training posts in `dataset_dir`."
     return train(dataset_dir, tiny_base(dataset_dir), out, epochs=epochs, lr=lr, batch_size=batch_size, force=force,
                  n_samples=1, name="the pooled base")
+
+def _quiet_unless_verbose(f, *args, **kwargs):
+    "`f(*args, **kwargs)` with what it prints kept back, unless `--verbose`: the demo says the same in one line."
+    if verbosity() == "verbose": return f(*args, **kwargs)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()): return f(*args, **kwargs)
 
 def _samples_md(handle: str, samples, model_dir: str) -> str:
     "The demo's `samples.md`: the notice, the samples, and how to make more."
@@ -55,9 +61,14 @@ def _demo(out: Path, archives, force: bool):
     "The demo's work, built in a temporary folder that becomes `out`."
     handle = DEMO["handle"]
     with atomic_dir(out, force) as tmp:
-        build_dataset(archives, tmp/"dataset")
+        stats = _quiet_unless_verbose(build_dataset, archives, tmp/"dataset")
+        kept = sum(s["kept"] for s in stats["sources"].values())
+        print(f"1/3 dataset: {kept:,} of {sum(s['downloaded'] for s in stats['sources'].values()):,} posts kept from "
+              f"{len(stats['sources'])} people's sample archives (table: {out}/dataset/stats.json)")
+        print(f"2/3 pre-training a tiny GPT-2 on all of them, the offline stand-in for a pretrained GPT-2 ({BASE['epochs']} epochs)")
         base = pooled_base(tmp/"dataset", tmp/"base")
         person_dataset(tmp/"dataset", handle, tmp/"person")
+        print(f"3/3 fine-tuning it on @{handle} alone ({DEMO['epochs']} epochs)")
         train(tmp/"person", base, tmp/"model", epochs=DEMO["epochs"], lr=DEMO["lr"], batch_size=DEMO["batch_size"],
               n_samples=3, name=f"{out}/model")
         samples = generate(tmp/"model", n=5, seed=0)

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['MINIMUM', 'APP_MINIMUM', 'CHECKS', 'Check', 'check_versions', 'check_torchvision', 'check_trainer', 'check_device',
-           'check_offline', 'check_tokens', 'check_caches', 'check_app', 'doctor', 'stack_hint']
+__all__ = ['MINIMUM', 'APP_MINIMUM', 'CHECKS', 'Check', 'check_versions', 'torch_build', 'check_torch_build', 'check_torchvision',
+           'check_trainer', 'check_device', 'check_offline', 'check_tokens', 'check_caches', 'check_app', 'doctor',
+           'stack_hint']
 
 # %% ../nbs/91_doctor.ipynb #7f6c7b59
 @dataclass
@@ -22,8 +23,9 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
+    warn: bool = False  # works, but wastes something or will surprise: printed WARN, and `doctor` still returns 0
     def __str__(self):
-        line = f"{'ok  ' if self.ok else 'FAIL'}  {self.name}: {self.detail}"
+        line = f"{'FAIL' if not self.ok else 'WARN' if self.warn else 'ok  '}  {self.name}: {self.detail}"
         return line + (f" -> fix: {self.fix}" if self.fix else "")
 
 # %% ../nbs/91_doctor.ipynb #112ca33d
@@ -48,8 +50,40 @@ def check_versions() -> list[Check]:
         v = _version(dist)
         if v is None: res.append(Check(dist, False, "not installed", f'pip install "hugtweets" (it brings {dist})'))
         elif _num(v) < _num(low): res.append(Check(dist, False, f"{v}, older than {low}", f'pip install -U "{dist}>={low}"'))
+        elif dist == "torch": res.append(check_torch_build(v))
         else: res.append(Check(dist, True, v))
     return res
+
+# %% ../nbs/91_doctor.ipynb #4b7d2e19
+def torch_build() -> tuple[str, str | None, str | None]:
+    "torch's version as it names itself (`2.13.0+cpu`, `2.14.1+cu130`), its CUDA version and its ROCm version (None when not built for them)."
+    import torch
+    return str(torch.__version__), getattr(torch.version, "cuda", None), getattr(torch.version, "hip", None)
+
+def _gpu_libraries() -> tuple[int, list[str]]:
+    "Bytes on disk and names of the installed CUDA libraries that a CUDA torch brings (`nvidia-*`, `triton`)."
+    size, names = 0, []
+    for d in md.distributions():
+        name = (d.metadata["Name"] or "").lower()
+        if not (name.startswith("nvidia-") or name == "triton"): continue
+        names.append(name)
+        for f in d.files or []:
+            with contextlib.suppress(OSError): size += Path(d.locate_file(f)).stat().st_size
+    return size, sorted(set(names))
+
+def check_torch_build(dist_version: str | None = None) -> Check:
+    "torch's version with its build (CPU, CUDA and its version, ROCm); a CUDA build on a machine with no GPU is flagged, with the fix."
+    try:
+        import torch
+        version, cuda, hip = torch_build()
+    except Exception: return Check("torch", True, f"{dist_version} (does not import: see the device check)")
+    build = f"CUDA {cuda} build" if cuda else f"ROCm {hip} build" if hip else "CPU build"
+    if not cuda or torch.cuda.is_available(): return Check("torch", True, f"{version} ({build})")
+    size, libs = _gpu_libraries()
+    held = f"{size / 1e9:.1f} GB of CUDA libraries ({len(libs)} package{'s' if len(libs) > 1 else ''}) that" if libs else "CUDA libraries that"
+    fix = (f"in Colab, pick a GPU runtime (Runtime > Change runtime type); elsewhere, make a fresh venv with the CPU build, "
+           f"as the Install table shows: pip install \"torch=={version.split('+')[0]}\" --index-url {_CPU_INDEX}, then hugtweets")
+    return Check("torch", True, f"{version} ({build}), but this machine has no usable GPU: {held} cannot be used", fix, warn=True)
 
 # %% ../nbs/91_doctor.ipynb #70a67d60
 _CPU_INDEX = "https://download.pytorch.org/whl/cpu"

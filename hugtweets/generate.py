@@ -7,7 +7,7 @@ Docs: https://hugtweets.github.io/hugtweets/generate.html.md"""
 
 # %% ../nbs/02_generate.ipynb #2084d28c
 from __future__ import annotations
-import json, math, os, shlex, sys, tempfile, unicodedata
+import json, math, os, shlex, sys, tempfile, time, unicodedata
 from collections import Counter
 from itertools import chain
 from pathlib import Path
@@ -15,21 +15,22 @@ import pandas as pd
 import torch
 from datasets import Dataset, DatasetDict
 from transformers import Trainer, TrainerCallback, TrainingArguments, default_data_collator, pipeline, set_seed
-from .checkpoints import (checkpoint_dir, fingerprint, kill_hook, model_key, open_checkpoints, remove_checkpoints,
+from .checkpoints import (DivergedError, checkpoint_dir, fingerprint, kill_hook, model_key, open_checkpoints, release_run_lock, remove_checkpoints,
                                    save_info, start_checkpoints)
 from .core import (HugtweetsError, OutputSavedError, atomic_dir, atomic_write, check_out_dir, check_positive,
-                            deprecated, local_paths, log_artifact, renamed_kwargs, use_artifact)
-from .hf import (check_repo_id, context_length, hub_token, is_hub_id, layer_stack, load_model, push_folder,
+                            deprecated, local_paths, log_artifact, renamed_kwargs, use_artifact, verbosity)
+from .hf import (check_repo_id, context_length, datasets_quiet, hub_base, hub_token, is_hub_id, layer_stack, load_model, push_folder,
                           wandb_login)
-from .model_card import model_card, post_starts
+from .model_card import local_name, model_card, post_starts
 
 # %% auto #0
-__all__ = ['CONTEXT_CAP', 'GENERATION', 'SAMPLE_PROMPTS', 'load_tweets', 'person_dataset', 'load_causal_lm', 'tokenize_tweets',
-           'model_context', 'block_size_for', 'pack', 'packing_stats', 'pack_tweets', 'world_size', 'free_memory',
-           'batch_plan', 'mixed_precision', 'CLMTrainer', 'training_args', 'tweet_trainer', 'eval_history',
-           'train_history', 'plot_losses', 'handle_losses', 'plot_handle_losses', 'set_generation_defaults',
-           'tweet_tokens', 'sample_tweets', 'prompt_samples', 'transformer_blocks', 'train_only', 'training_settings',
-           'final_metrics', 'save_tweet_model', 'last_checkpoint', 'train', 'generate', 'demo']
+__all__ = ['CONTEXT_CAP', 'GENERATION', 'SAMPLE_PROMPTS', 'MAX_SAMPLES', 'load_tweets', 'person_dataset', 'load_causal_lm',
+           'tokenize_tweets', 'model_context', 'block_size_for', 'pack', 'packing_stats', 'pack_tweets', 'world_size',
+           'free_memory', 'batch_plan', 'mixed_precision', 'CLMTrainer', 'EpochTable', 'terminal_trainer',
+           'training_args', 'tweet_trainer', 'eval_history', 'train_history', 'plot_losses', 'handle_losses',
+           'plot_handle_losses', 'set_generation_defaults', 'tweet_tokens', 'sample_tweets', 'prompt_samples',
+           'transformer_blocks', 'train_only', 'training_settings', 'final_metrics', 'save_tweet_model',
+           'last_checkpoint', 'train', 'generate', 'generate_stream', 'demo']
 
 # %% ../nbs/02_generate.ipynb #46f22d08
 def _read_jsonl(path: Path) -> list[dict]:
@@ -87,7 +88,7 @@ def tokenize_tweets(ds: Dataset, tok) -> Dataset:
     "Token ids of every tweet followed by the end-of-text token, tokenized in batches by the fast tokenizer."
     eos = tok.eos_token_id
     def _ids(batch): return {"input_ids": [ids + [eos] for ids in tok(batch["text"], add_special_tokens=False)["input_ids"]]}
-    return ds.map(_ids, batched=True, remove_columns=ds.column_names, desc="Tokenizing")
+    with datasets_quiet(): return ds.map(_ids, batched=True, remove_columns=ds.column_names, desc="Tokenizing")
 
 # %% ../nbs/02_generate.ipynb #cb116d96
 CONTEXT_CAP = 1024  # the longest block to train on, as `run_clm` does
@@ -115,7 +116,7 @@ def pack(tokenized: Dataset, block_size: int, eos_id: int, pad_id: int) -> Datas
             out["attention_mask"].append([1] * len(b) + [0] * pad)
             out["labels"].append(b + [-100] * pad)
         return out
-    return tokenized.map(_blocks, batched=True, batch_size=None, remove_columns=tokenized.column_names, desc="Packing")
+    with datasets_quiet(): return tokenized.map(_blocks, batched=True, batch_size=None, remove_columns=tokenized.column_names, desc="Packing")
 
 def packing_stats(tokenized: Dataset, packed: Dataset) -> dict:
     "Tweets, tokens, blocks, and token use: the share of the block positions that hold real tokens."
@@ -136,7 +137,9 @@ def pack_tweets(data: DatasetDict, tok, context: int, block_size: int | None = N
         valid["valid"] = _pack(data["valid"])
         handles = sorted(h for h in set(data["valid"]["handle"]) if h)
         if len(handles) > 1:
-            for h in handles: valid[f"@{h}"] = _pack(data["valid"].filter(lambda r: r["handle"] == h))
+            for h in handles:
+                with datasets_quiet(): one = data["valid"].filter(lambda r: r["handle"] == h)
+                valid[f"@{h}"] = _pack(one)
     return pack(train, block_size, tok.eos_token_id, tok.pad_token_id), valid, block_size
 
 # %% ../nbs/02_generate.ipynb #9dc0c91f
@@ -175,6 +178,62 @@ class CLMTrainer(Trainer):
             if k.startswith("eval_") and k.endswith("_loss"): logs[k[:-len("loss")] + "perplexity"] = math.exp(min(v, 50))
         super().log(logs, *args, **kwargs)
 
+    def training_step(self, model, inputs, *args, **kwargs):
+        "The `Trainer`'s step; a loss that is not finite stops training at once (`DivergedError`), before anything learns from it."
+        loss = super().training_step(model, inputs, *args, **kwargs)
+        if not torch.isfinite(loss).all():  # the Trainer hides such a loss from its log (`logging_nan_inf_filter`)
+            raise DivergedError(f"step {self.state.global_step + 1} (epoch {self.state.epoch or 0:.2f})", float(loss.float().mean()),
+                                self.args.learning_rate)
+        return loss
+
+# %% ../nbs/02_generate.ipynb #e7d1a3b5
+class EpochTable(TrainerCallback):
+    "In a terminal, in place of the Trainer's bars and printed dicts: one bar while training, then a row per epoch (epoch, train loss, valid loss, perplexity, time)."
+    def __init__(self, bar: bool = True): self.show_bar, self.bar = bar, None
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        from tqdm import tqdm
+        self.losses, self.start, self.header = [], time.time(), False
+        if state.is_world_process_zero and self.show_bar:  # `disable=None`: no bar when the output is not a terminal
+            self.bar = tqdm(total=state.max_steps, initial=state.global_step, desc="training", unit="step", leave=False,
+                            disable=None, dynamic_ncols=True)
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.bar is not None: self.bar.update(state.global_step - self.bar.n)
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if logs and "loss" in logs: self.losses.append(float(logs["loss"]))
+
+    def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+        if metrics and "eval_valid_loss" in metrics: self._row(state, metrics["eval_valid_loss"])
+
+    def on_epoch_end(self, args, state, control, **kwargs):
+        if args.eval_strategy == "no": self._row(state, None)  # no validation set: the rows carry the training loss
+
+    def on_train_end(self, args, state, control, **kwargs):
+        if self.bar is not None: self.bar.close()
+
+    def _row(self, state, valid):
+        if not state.is_world_process_zero: return
+        from tqdm import tqdm
+        train = sum(self.losses) / len(self.losses) if self.losses else math.nan
+        took, self.start, self.losses = time.time() - self.start, time.time(), []
+        cells = [f"{round(state.epoch or 0, 2):g}", f"{train:.4f}", "-" if valid is None else f"{valid:.4f}",
+                 "-" if valid is None else f"{math.exp(min(valid, 50)):.1f}", f"{int(took // 60):02d}:{int(took % 60):02d}"]
+        if not self.header:
+            tqdm.write("  ".join(f"{c:>10}" for c in ("epoch", "train loss", "valid loss", "perplexity", "time")), file=sys.stdout)
+            self.header = True
+        tqdm.write("  ".join(f"{c:>10}" for c in cells), file=sys.stdout)
+
+def terminal_trainer(trainer):
+    "`trainer` with `EpochTable` in place of the Trainer's terminal bars and printed dicts (none of them when quiet); as it is in a notebook or with `--verbose`."
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+    level, cbs = verbosity(), trainer.callback_handler.callbacks
+    if level == "verbose" or not any(isinstance(c, (ProgressCallback, PrinterCallback)) for c in cbs): return trainer
+    for cb in (ProgressCallback, PrinterCallback): trainer.remove_callback(cb)
+    if level == "normal": trainer.add_callback(EpochTable())
+    return trainer
+
 # %% ../nbs/02_generate.ipynb #41a908c2
 # transformers 5.x renamed `gradient_checkpointing` to `activation_checkpointing` (the old name still works, with a warning)
 _CHECKPOINTING = next(n for n in ("activation_checkpointing", "gradient_checkpointing") if n in TrainingArguments.__dataclass_fields__)
@@ -201,8 +260,8 @@ def tweet_trainer(model, tok, data: DatasetDict, output_dir, *, epochs=4, lr=1.3
                                            world_size(), gradient_checkpointing, half=bool(mixed_precision()))
     args = training_args(output_dir, epochs=epochs, lr=lr, per_device=per_device, accum=accum, evaluate=bool(valid), seed=seed,
                          gradient_checkpointing=gradient_checkpointing, report_to=report_to, checkpoints=checkpoints)
-    return CLMTrainer(model=model, args=args, train_dataset=train, eval_dataset=valid or None, processing_class=tok,
-                      data_collator=default_data_collator, callbacks=callbacks)
+    return terminal_trainer(CLMTrainer(model=model, args=args, train_dataset=train, eval_dataset=valid or None, processing_class=tok,
+                                       data_collator=default_data_collator, callbacks=callbacks))
 
 # %% ../nbs/02_generate.ipynb #a7b5081d
 def eval_history(log_history) -> pd.DataFrame:
@@ -327,13 +386,13 @@ def train_only(model, part: str = "top", share: float = 0.5) -> int:
 def _precision(args) -> str: return "bf16" if args.bf16 else "fp16" if args.fp16 else "fp32"
 
 def _base_name(model) -> str | None:
-    "The hub id of the base model, or None for a local folder (its path means nothing to readers)."
-    return str(model) if is_hub_id(model) else None
+    "The hub id of the base model (a local folder's own base, from its card), or None (a path means nothing to readers)."
+    return hub_base(model)
 
 def training_settings(trainer, base, train_layers=None, max_new_tokens=None) -> dict:
     "The settings of a run, for the model card and W&B."
     a, blocks = trainer.args, trainer.train_dataset
-    return {"base model": _base_name(base) or f"local folder `{Path(str(base)).name}`", "epochs": a.num_train_epochs,
+    return {"base model": _base_name(base) or f"local folder {Path(str(base)).name}", "epochs": a.num_train_epochs,
             "learning rate": a.learning_rate, "schedule": "cosine, no warm-up", "block size": len(blocks[0]["input_ids"]),
             "training blocks": len(blocks), "batch size per device": a.per_device_train_batch_size,
             "gradient accumulation": a.gradient_accumulation_steps, "processes": a.world_size,
@@ -372,11 +431,12 @@ def _wandb_finish(run, out: Path, samples):
 
 # %% ../nbs/02_generate.ipynb #6aac7c36
 def save_tweet_model(trainer, tok, folder, card: str) -> Path:
-    "Save model, tokenizer, generation config, `trainer_state.json` and the card `README.md` into `folder`."
+    "Save model, tokenizer, generation config, `trainer_state.json`, the run's log (`log.jsonl`, a JSON object a line) and the card `README.md` into `folder`."
     folder = Path(folder)
     trainer.model.save_pretrained(folder)
     tok.save_pretrained(folder)
     trainer.state.save_to_json(str(folder/"trainer_state.json"))
+    atomic_write(folder/"log.jsonl", "".join(json.dumps(e) + "\n" for e in trainer.state.log_history))  # for machines: not the terminal
     atomic_write(folder/"README.md", card)
     return folder
 
@@ -432,7 +492,7 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
                     gradient_checkpointing=gradient_checkpointing, seed=seed, processes=world_size())
     main, stats_path = int(os.environ.get("RANK", "0")) == 0, Path(dataset_dir)/"stats.json"
     # the main process checks and owns the area; under `accelerate launch` the others only read it when resuming
-    area, info = (open_checkpoints(out, "train", settings, resume, force, last=last_checkpoint) if main or resume
+    area, info = (open_checkpoints(out, "train", settings, resume, force, last=last_checkpoint, lock=main) if main or resume
                   else (checkpoint_dir(out), {}))
     lm, tok = load_model(model, "causal-lm")
     if train_layers: train_only(lm, train_layers)
@@ -449,8 +509,9 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
                                 callbacks=[_CheckpointHook()], checkpoints=True, plan=info.get("plan"))
         if main and not resume: save_info(area, plan=[trainer.args.per_device_train_batch_size, trainer.args.gradient_accumulation_steps])
         result = trainer.train(resume_from_checkpoint=str(last_checkpoint(area)) if resume else None)
-    except BaseException:
-        if main and last_checkpoint(area) is None: remove_checkpoints(area)  # nothing to resume from
+    except BaseException as e:
+        if main and (last_checkpoint(area) is None or isinstance(e, DivergedError)): remove_checkpoints(area)  # nothing to resume from
+        release_run_lock(area)  # the run has ended: its checkpoints (if kept) are an interrupted run's now
         raise
     set_generation_defaults(lm, tok, max_new)
     if trainer.is_world_process_zero():
@@ -459,10 +520,11 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
         metrics, per_handle = final_metrics(trainer, None if resume else result), handle_losses(trainer.state.log_history)
         if resume and len(logged := train_history(trainer.state.log_history)):  # `result` counts only the resumed steps
             metrics["train loss"] = float(logged.loss.mean())
-        card = model_card(handles=sorted(set(h for h in data["train"]["handle"] if h)), repo=push_to_hub or name or str(out),
+        card = model_card(handles=sorted(set(h for h in data["train"]["handle"] if h)), repo=push_to_hub or local_name(name or out),
                           base_model=model, stats=stats, kept=_kept(data), metrics=metrics,
                           settings=training_settings(trainer, model, train_layers, max_new), samples=samples,
                           per_handle=dict(zip(per_handle.handle.str[1:], per_handle.loss)), eos=tok.eos_token,
+                          language=(stats or {}).get("language"),  # where the dataset records its language
                           prompts=post_starts(data["train"]["text"]))
         with atomic_dir(out, force, inputs=local_paths([dataset_dir, model])) as tmp: save_tweet_model(trainer, tok, tmp, card)
         remove_checkpoints(area)  # the run is complete: nothing left to resume
@@ -476,8 +538,25 @@ def train(dataset_dir, model, out, *, epochs=4, lr=1.372e-4, use_wandb=False, pu
 def generate(pretrained_model_name_or_path, prompt: str = "", n: int = 5, seed: int | None = None) -> list[str]:
     "`n` tweets that start with `prompt`, from a saved folder or hub id, sampled with its saved generation settings."
     if n < 1: raise HugtweetsError(f"-n must be at least 1, not {n}")
+    _check_samples(n)
     model, tok = load_model(pretrained_model_name_or_path, "causal-lm")
     return sample_tweets(model.eval(), tok, prompt, n=n, seed=seed)
+
+# %% ../nbs/02_generate.ipynb #80113c7e
+MAX_SAMPLES = 100_000  # the most tweets one `generate` writes: a day of CPU time for GPT-2; more is a mistaken -n
+
+def _check_samples(n: int):
+    if n > MAX_SAMPLES: raise HugtweetsError(f"-n {n:,} is more than {MAX_SAMPLES:,} (MAX_SAMPLES) tweets; ask for fewer, or run it again with another --seed")
+
+def generate_stream(pretrained_model_name_or_path, prompt: str = "", n: int = 5, seed: int | None = None, batch: int = 64):
+    "Yield `n` tweets as `generate` writes them, `batch` at a time: memory stays that of one batch, and the first ones come at once (the same tweets as `generate` when `n <= batch`)."
+    if n < 1: raise HugtweetsError(f"-n must be at least 1, not {n}")
+    _check_samples(n)
+    model, tok = load_model(pretrained_model_name_or_path, "causal-lm")
+    model.eval()
+    for k in range(0, n, batch):  # seeded once: the later batches continue the same random stream
+        yield from sample_tweets(model, tok, prompt, n=min(batch, n - k), seed=seed if k == 0 else None)
+
 
 # %% ../nbs/02_generate.ipynb #b5681ead
 def demo(out="hugtweets-demo", force=False) -> Path:

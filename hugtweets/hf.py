@@ -6,13 +6,15 @@ Docs: https://hugtweets.github.io/hugtweets/hf.html.md"""
 
 # %% ../nbs/00c_hf.ipynb #b4e6abd1
 from __future__ import annotations
-import os, warnings
+import os, re, shlex, shutil, tempfile, warnings
+from contextlib import contextmanager
 from pathlib import Path
-from .core import HugtweetsError, colab_secret, env_flag, first_line, is_offline, redact, remember_secret
+from .core import HugtweetsError, colab_secret, env_flag, first_line, is_offline, redact, remember_secret, verbosity
 
 # %% auto #0
-__all__ = ['KINDS', 'hub_offline', 'load_model', 'context_length', 'layer_stack', 'hub_token', 'wandb_login', 'wandb_enabled',
-           'check_repo_id', 'push_folder', 'is_hub_id', 'base_license', 'hub_card']
+__all__ = ['KINDS', 'HUB_FILES', 'hub_offline', 'load_model', 'context_length', 'layer_stack', 'hub_token', 'wandb_login',
+           'wandb_enabled', 'check_repo_id', 'push_folder', 'hub_files', 'card_for_repo', 'is_hub_id', 'hub_base',
+           'base_license', 'hub_card', 'md_text', 'md_code', 'datasets_quiet', 'terminal_output']
 
 # %% ../nbs/00c_hf.ipynb #b527a18b
 def hub_offline() -> bool:
@@ -26,6 +28,7 @@ KINDS = {"causal-lm": "AutoModelForCausalLM", "sequence-classification": "AutoMo
 def _load_problem(name: str, kind: str) -> str:
     "Why `name` could not be loaded, and what to do."
     writer = "`hugtweets train`" if kind == "causal-lm" else "`hugtweets classify train`"
+    if (Path(name)/"config.json").is_file(): return _config_problem(Path(name)/"config.json")
     if Path(name).exists(): return f"{name} is not a saved transformers model (no config.json); pass a folder written by {writer}"
     if hub_offline(): return f"unknown model {name!r}: it is not a local folder, and offline only cached models load; pass a saved model folder"
     return f"unknown model {name!r}: it is neither a local folder nor a model id on the Hugging Face Hub"
@@ -49,6 +52,31 @@ def _check_kind(name: str, config, kind: str, labels):
     if kind == "sequence-classification" and labels is None and not _has_classifier_head(config):
         raise HugtweetsError(f"{name} has no trained classification head; pass a folder written by `hugtweets classify train` (it is a {arch})")
 
+# %% ../nbs/00c_hf.ipynb #90eb8ee7
+def _config_problem(path: Path) -> str:
+    "Why transformers cannot read the `config.json` at `path`: not JSON (truncated?), or a `model_type` it does not know."
+    import json, transformers
+    try: config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        return f"{path} is not valid JSON ({first_line(e)}): the file is damaged or cut short; copy the model folder again"
+    kind = config.get("model_type") if isinstance(config, dict) else None
+    if not kind: return f"{path} names no model_type; it is not a transformers model config: copy the model folder again"
+    return (f"{path} names model_type {kind!r}, which transformers {transformers.__version__} does not know; "
+            "upgrade transformers (pip install -U transformers), or check that the folder holds the model you meant")
+
+def _check_weights(name: str, model, info: dict, labels=None):
+    "A one-line error when loading left most of the model's weights newly initialised: weights saved for another architecture than its config names."
+    new = set(info.get("missing_keys") or ()) | {k for k, *_ in (info.get("mismatched_keys") or ())}
+    params = dict(model.named_parameters())
+    total = sum(p.numel() for p in params.values())
+    fresh = sum(p.numel() for k, p in params.items() if k in new)
+    if total and fresh > total / 2:
+        arch = (model.config.architectures or [type(model).__name__])[0]
+        raise HugtweetsError(f"the weights of {name} do not fit its config ({arch}): {fresh / total:.0%} of the model would be random, "
+                             f"not loaded{' (more than a new head for the labels)' if labels is not None else ''}; "
+                             "check that config.json belongs to these weights")
+
+
 # %% ../nbs/00c_hf.ipynb #d6df8041
 def _label_kwargs(labels) -> dict:
     "The `from_pretrained` settings that give a classifier a new head for `labels`."
@@ -69,13 +97,17 @@ def load_model(name_or_path, kind: str, labels=None, **kwargs):
     except (OSError, ValueError) as e: raise HugtweetsError(f"cannot load the tokenizer of {name} ({first_line(e)}); save it beside the model") from None
     if kind == "causal-lm" and tok.eos_token is None:
         raise HugtweetsError(f"the tokenizer of {name} has no end-of-text token; use a GPT-style model")
+    if len(tok) <= len(set(tok.all_special_tokens)) + 1:  # transformers builds an empty tokenizer when its files are missing
+        raise HugtweetsError(f"{name} has no tokenizer (its tokenizer has only {len(tok)} tokens); save the tokenizer beside the model "
+                             "(tokenizer.json and tokenizer_config.json, as `hugtweets train` does)")
     if tok.pad_token is None: tok.pad_token = tok.eos_token if tok.eos_token is not None else tok.unk_token
     if labels is not None and kind == "sequence-classification": kwargs = {**_label_kwargs(labels), **kwargs}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "some weights were newly initialised": the new head, expected when training
-            model = getattr(transformers, KINDS[kind]).from_pretrained(name, local_files_only=local, **kwargs)
+            model, info = getattr(transformers, KINDS[kind]).from_pretrained(name, local_files_only=local, output_loading_info=True, **kwargs)
     except (OSError, ValueError) as e: raise HugtweetsError(f"cannot load model {name!r} ({first_line(e)}); pass a local folder or a hub id you can reach") from None
+    _check_weights(name, model, info, labels)  # the load report silenced above, read instead of shown
     if model.config.pad_token_id is None: model.config.pad_token_id = tok.pad_token_id
     return model, tok
 
@@ -156,19 +188,22 @@ def check_repo_id(repo: str) -> str:
     "`repo` if it is a valid Hub repo id (`user/name`), else a one-line error; checked before any training."
     from huggingface_hub.utils import HFValidationError, validate_repo_id
     try: validate_repo_id(repo)
-    except HFValidationError: raise HugtweetsError(f"{repo!r} is not a Hub repo id; use USER/NAME, e.g. --push-to-hub me/my-tweets") from None
-    if "/" not in repo: raise HugtweetsError(f"{repo!r} has no owner; use USER/NAME, e.g. --push-to-hub me/{repo}")
+    except HFValidationError: raise HugtweetsError(f"{repo!r} is not a Hub repo id; use USER/NAME, such as me/my-tweets") from None
+    if "/" not in repo: raise HugtweetsError(f"{repo!r} has no owner; use USER/NAME, such as me/{repo}")
     return repo
 
 def push_folder(folder, repo_id: str, private: bool | None = None, commit_message: str = "Upload with hugtweets",
                 _token: str | None = None) -> str:
-    "Create the Hub model repo `repo_id` if needed and upload the saved `folder` in one commit; return the repo's URL."
+    "Create the Hub model repo `repo_id` if needed and upload the model files of `folder` (see `hub_files`), with its card written for `repo_id`, in one commit; return the repo's URL."
     repo_id = check_repo_id(repo_id)
+    folder = Path(folder)
+    files = hub_files(folder)  # before the token: a folder that cannot be pushed says so first
     from huggingface_hub import HfApi
     api = HfApi(token=remember_secret(_token) or hub_token())  # `_token`: only for `Learner.push_to_hub(token=)`, deprecated
     try:
         url = api.create_repo(repo_id, repo_type="model", private=private, exist_ok=True)
-        api.upload_folder(folder_path=str(folder), repo_id=repo_id, repo_type="model", commit_message=commit_message)
+        with _staged(folder, files, repo_id) as staged:
+            api.upload_folder(folder_path=str(staged), repo_id=repo_id, repo_type="model", commit_message=commit_message)
     except HugtweetsError: raise
     except Exception as e:
         said = getattr(e, "server_message", None)  # the Hub's own words, which may quote the token: redacted below
@@ -176,11 +211,76 @@ def push_folder(folder, repo_id: str, private: bool | None = None, commit_messag
         raise HugtweetsError(redact(f"could not push to {repo_id}: {why}; check the token's write access and the network")) from None
     return str(url or f"https://huggingface.co/{repo_id}")
 
+# %% ../nbs/00c_hf.ipynb #7c1e5a90
+HUB_FILES = ("README.md", "config.json", "generation_config.json", "model.safetensors", "model-*-of-*.safetensors",
+             "model.safetensors.index.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+             "added_tokens.json", "vocab.json", "merges.txt", "vocab.txt", "tokenizer.model", "spiece.model",
+             "sentencepiece.bpe.model", "chat_template.jinja", "chat_template.json")
+
+def hub_files(folder) -> list[Path]:
+    "The files of `folder` that a Hub user needs (`HUB_FILES`): the card, config, weights and tokenizer. A link out of the folder is refused."
+    from fnmatch import fnmatch
+    folder = Path(folder)
+    if not folder.is_dir(): raise HugtweetsError(f"{folder} is not a folder; give the --out of `hugtweets train` or `classify train`")
+    root, files = folder.resolve(), []
+    for p in sorted(folder.iterdir()):
+        if not any(fnmatch(p.name, pat) for pat in HUB_FILES): continue
+        target = p.resolve()
+        if p.is_symlink() and not target.is_relative_to(root):
+            raise HugtweetsError(f"{p} is a link to a file outside {folder}; nothing was pushed. Replace the link with the "
+                                 "file itself, or remove it")
+        if target.is_file(): files.append(p)
+    if not any(p.name == "config.json" for p in files):
+        raise HugtweetsError(f"{folder} has no config.json; give the --out of `hugtweets train` or `classify train`")
+    return files
+
+_LOCAL_NAME = re.compile(r'model="([^"\n]*)"')
+_CLASSIFIER_PLACEHOLDER = "<this folder or repo id>"
+
+def card_for_repo(card: str, repo_id: str) -> str:
+    "A hugtweets card rewritten for the Hub repo `repo_id`: its usage snippet, command line and model-index name the repo."
+    from huggingface_hub import ModelCard
+    card = ModelCard(card)
+    old = m[1] if (m := _LOCAL_NAME.search(card.text)) else None
+    text = card.text
+    if old and old != repo_id:
+        text = text.replace(f'model="{old}"', f'model="{repo_id}"')
+        for form in (shlex.quote(old), old): text = text.replace(f"hugtweets generate {form} ", f"hugtweets generate {repo_id} ")
+    text = text.replace(_CLASSIFIER_PLACEHOLDER, repo_id)
+    card.text = text
+    if card.data.eval_results: card.data.model_name = repo_id
+    return str(card)
+
+@contextmanager
+def _staged(folder: Path, files, repo_id: str):
+    "A temporary folder that holds the files to upload (links to `files`) and the card written for `repo_id`."
+    with tempfile.TemporaryDirectory(prefix="hugtweets-push-") as tmp:
+        tmp = Path(tmp)
+        for p in files:
+            if p.name == "README.md": (tmp/p.name).write_text(card_for_repo(p.read_text(encoding="utf-8"), repo_id), encoding="utf-8")
+            else:
+                try: (tmp/p.name).symlink_to(p.resolve())
+                except OSError: shutil.copy2(p, tmp/p.name)  # where links need privileges
+        yield tmp
+
 # %% ../nbs/00c_hf.ipynb #0e30b48a
 def is_hub_id(name_or_path) -> bool:
     "True when `name_or_path` reads as a Hub model id rather than a local path."
     s = str(name_or_path)
     return bool(s) and not Path(s).exists() and s.count("/") <= 1 and not s.startswith((".", "/", "~"))
+
+def hub_base(name_or_path) -> str | None:
+    "The Hub id a model came from: `name_or_path` when it is one, a Hub cache snapshot's id, or the `base_model` in a local folder's card (a model fine-tuned from a Hub model and fine-tuned again names the first one); else None."
+    if not name_or_path: return None
+    if is_hub_id(name_or_path): return str(name_or_path)
+    path = Path(str(name_or_path))
+    if m := next((p for p in path.parts if p.startswith("models--")), None): return m[len("models--"):].replace("--", "/")
+    try:
+        from huggingface_hub import ModelCard
+        base = ModelCard.load(path/"README.md").data.base_model if (path/"README.md").is_file() else None
+    except Exception: return None  # an unreadable card: no base named rather than a guess
+    if isinstance(base, list): base = base[0] if len(base) == 1 else None
+    return str(base) if base and is_hub_id(base) else None
 
 def base_license(pretrained_model_name_or_path) -> str | None:
     "The license in the base model's card: a local folder's README.md, or the Hub's model info when online; else None."
@@ -199,9 +299,52 @@ def hub_card(text: str, *, pipeline_tag: str, base_model=None, model_name: str |
              language=None, datasets=None, eval_results=(), tags=(), **extra):
     "A `huggingface_hub.ModelCard`: the card `text` under a YAML header with the fields that are known."
     from huggingface_hub import ModelCard, ModelCardData
-    data = ModelCardData(base_model=str(base_model) if base_model and is_hub_id(base_model) else None,
+    data = ModelCardData(base_model=hub_base(base_model),
                          pipeline_tag=pipeline_tag, library_name="transformers",
                          license=license or (base_license(base_model) if base_model else None),
                          language=language or None, datasets=datasets or None, model_name=model_name,
                          eval_results=list(eval_results) or None, tags=["hugtweets", *tags], **extra)
     return ModelCard(f"---\n{data.to_yaml()}\n---\n\n{text.lstrip()}")
+
+# %% ../nbs/00c_hf.ipynb #5d2b8e41
+_MD_ESCAPE = re.compile(r"([\\`*_\[\]#|!~$])")
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+def md_text(value) -> str:
+    "`value` (a handle, a label, a sample: anything that comes from data) as plain Markdown text on one line: no HTML, links, emphasis or table breaks."
+    s = _MD_ESCAPE.sub(r"\\\1", " ".join(str(value).split()).translate(_HTML))
+    return re.sub(r"^(\d+)([.)])(?=\s|$)", r"\1\\\2", re.sub(r"^([-+*])(?=\s|$)", r"\\\1", s))  # never a list item at a line's start
+
+def md_code(value) -> str:
+    "`value` as a Markdown code span, fenced by more backticks than it holds, so nothing in it ends the span."
+    s = " ".join(str(value).split())
+    if not s: return "` `"
+    fence = "`" * (max(map(len, re.findall("`+", s)), default=0) + 1)
+    pad = " " if s[0] == "`" or s[-1] == "`" else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
+
+# %% ../nbs/00c_hf.ipynb #6e0a1b2c
+@contextmanager
+def datasets_quiet():
+    "Inside: no `datasets` progress bars (hugtweets' own `map` and `filter` over a person's posts take a second), unless `--verbose`; restored after."
+    import datasets
+    if verbosity() == "verbose":
+        yield
+        return
+    was = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    try: yield
+    finally:
+        if was: datasets.enable_progress_bars()
+
+def terminal_output(level: str | None = None):
+    "Set the libraries' own progress bars for the command line at `level` (default `verbosity()`): quiet, none; normal, only downloads; verbose, all."
+    level = level or verbosity()
+    if level == "verbose": return
+    import contextlib, io
+    import datasets, huggingface_hub, transformers
+    with contextlib.redirect_stdout(io.StringIO()):  # its W&B integration prints "[INFO] Running in WANDB offline mode" once, on import
+        import transformers.integrations.integration_utils
+    transformers.utils.logging.disable_progress_bar()  # loading and writing weights: a bar each, for a second
+    datasets.disable_progress_bars()
+    if level == "normal": huggingface_hub.utils.enable_progress_bars()  # a download can take minutes: its bar stays

@@ -11,7 +11,7 @@ from bisect import bisect_right
 from html import escape
 import torch
 from captum.attr import LayerIntegratedGradients
-from .core import HugtweetsError, atomic_write, deprecated, renamed_kwargs
+from .core import HugtweetsError, atomic_write, check_out_file, deprecated, local_paths, renamed_kwargs, visible
 from .hf import context_length, load_model
 
 # %% auto #0
@@ -163,15 +163,16 @@ def _page(fragment: str, title: str) -> str:
             f'<body style="max-width:50em;margin:2em auto">{fragment}</body></html>\n')
 
 @renamed_kwargs(model="pretrained_model_name_or_path")
-def explain(pretrained_model_name_or_path, text, label=None, html=None, n_steps=50) -> list[tuple[str, float]]:
-    "Word attributions of `text` (or an `(s1, s2)` pair: the words of both) by a saved classifier (a folder or hub id); with `html`, also write them as a page."
+def explain(pretrained_model_name_or_path, text, label=None, html=None, n_steps=50, force=False) -> list[tuple[str, float]]:
+    "Word attributions of `text` (or an `(s1, s2)` pair: the words of both) by a saved classifier (a folder or hub id); with `html`, also write them as a page (a new file outside the model folder, or an existing one with `force`)."
     if not any(seg.split() for seg in _segments(text)): raise HugtweetsError("the text to explain is empty; pass it as one quoted argument")
+    if html: html = check_out_file(html, force, inputs=local_paths([pretrained_model_name_or_path]), option="--html")
     mdl, tok = load_model(pretrained_model_name_or_path, "sequence-classification")  # refuses a model without a trained head
     enc, raw, target, probs = _attribute(mdl, tok, text, label, n_steps)
     words, names = _merge_words(text, enc, raw), mdl.config.id2label
     pred = int(probs.argmax())
     note = f"explaining {names[target]} (p={probs[target]:.3f}); predicted {names[pred]} (p={probs[pred]:.3f})"
-    print(note, file=sys.stderr)
+    print(visible(note), file=sys.stderr)  # label names come from the model's config: shown, never obeyed by the terminal
     if html: atomic_write(html, _page(attributions_html(words, names[target], title=note), f"hugtweets explain: {names[target]}"))
     return words
 

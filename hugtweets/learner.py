@@ -8,33 +8,35 @@ Docs: https://hugtweets.github.io/hugtweets/learner.html.md"""
 
 # %% ../nbs/03_learner.ipynb #c4353381
 from __future__ import annotations
-import os, shutil, tempfile
+import json, os, pickle, shutil, sys, tempfile
 from contextlib import contextmanager
 from functools import partial
+from itertools import islice
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from fastai.callback.core import Callback
+from fastai.callback.core import Callback, CancelFitException
 from fastai.learner import Learner, Recorder
 from fastai.losses import CrossEntropyLossFlat
 from fastai.torch_core import get_random_states, rank_distrib, set_random_states, set_seed, num_distrib, distrib_barrier
 from fastai.distributed import DistributedTrainer, DistributedDL
-from fastcore.basics import patch
+from fastcore.basics import noop, patch
 from fastcore.meta import delegates
 from sklearn.metrics import classification_report as sk_classification_report
-from .checkpoints import (fingerprint, kill_hook, model_key, open_checkpoints, remove_checkpoints,
+from .checkpoints import (DivergedError, fingerprint, kill_hook, model_key, open_checkpoints, release_run_lock, remove_checkpoints,
                                    save_info, start_checkpoints)
-from .core import (HugtweetsError, atomic_dir, check_out_dir, check_positive, deprecated, is_offline, local_paths,
-                            renamed_kwargs)
+from .core import (HugtweetsError, atomic_dir, atomic_write, check_out_dir, check_positive, deprecated, first_line, is_offline, local_paths,
+                            renamed_kwargs, verbosity)
 
-from .hf import hub_card, is_hub_id, load_model, push_folder
+from .hf import hub_card, is_hub_id, md_code, md_text, load_model, push_folder
 from .modeling import (HFLearner, show_defaults, HFClassifier, adamw, hf_splitter, stratified_split, class_weights, oversample as oversample_rows,
                                 classification_metrics, wandb_callback, fp16_on_gpu)
 from .datablock import hf_dataloaders, as_items, text_columns, text_cols, check_splits
 from .model_card import widget_examples
 
 # %% auto #0
-__all__ = ['load_table', 'learnable_sample', 'load_classifier', 'text_classifier_learner', 'valid_metrics', 'classifier_card',
-           'EpochCheckpoint', 'last_epoch', 'resume_from', 'train_classifier', 'predict_texts']
+__all__ = ['RANDOM_STATES', 'load_table', 'learnable_sample', 'load_classifier', 'text_classifier_learner', 'valid_metrics',
+           'classifier_card', 'EpochCheckpoint', 'last_epoch', 'resume_from', 'train_classifier', 'predict_texts',
+           'StopOnNonFinite', 'predict_stream', 'TerminalProgress', 'terminal_learner']
 
 # %% ../nbs/03_learner.ipynb #2edd54d9
 def _read_file(path: Path) -> pd.DataFrame:
@@ -197,13 +199,13 @@ def classifier_card(learn: Learner, metrics: dict | None = None, language=None, 
     "A model card (README.md) for the fine-tuned model: Hub metadata, labels, data size, metrics, how to use it."
     base = getattr(learn, "model_name", None) or learn.model.hf_model.config.name_or_path
     vocab, metrics = list(learn.dls.vocab), metrics if metrics is not None else valid_metrics(learn)
-    rows = "\n".join(f"| {k} | {v:.4f} |" for k, v in metrics.items() if isinstance(v, float))
+    rows = "\n".join(f"| {md_text(k)} | {v:.4f} |" for k, v in metrics.items() if isinstance(v, float))
     text = f"""# Text classifier fine-tuned with hugtweets
 
-Fine-tuned from `{base if is_hub_id(base) else Path(str(base)).name}` with fastai (`hugtweets.learner`) on
+Fine-tuned from {md_code(base if is_hub_id(base) else Path(str(base)).name)} with fastai (`hugtweets.learner`) on
 {len(learn.dls.train_ds)} training and {len(learn.dls.valid_ds)} validation texts.
 
-Labels: {", ".join(f"`{v}`" for v in vocab)}
+Labels: {", ".join(md_code(v) for v in vocab)}
 
 ## Validation metrics
 
@@ -255,6 +257,27 @@ def push_to_hub(self: Learner, repo_id: str, token: str | None = None, private: 
         return push_folder(tmp, repo_id, private=private, commit_message="Upload a text classifier fine-tuned with hugtweets",
                            _token=token)
 
+# %% ../nbs/03_learner.ipynb #f09a417b
+RANDOM_STATES = "random.json"  # an epoch checkpoint's random states: plain JSON, which cannot run code when read
+
+def _states_json(states: dict) -> dict:
+    "fastai's `get_random_states()` as JSON values: Python's and NumPy's states as numbers, torch's as byte lists."
+    version, py, gauss = states["random_state"]
+    kind, keys, pos, has_gauss, cached = states["numpy_state"]
+    return dict(random_state=[version, list(py), gauss], numpy_state=[kind, np.asarray(keys).tolist(), pos, has_gauss, cached],
+                torch_state=states["torch_state"].tolist(), torch_cuda_state=[s.tolist() for s in states["torch_cuda_state"]],
+                torch_deterministic=states["torch_deterministic"], torch_benchmark=states["torch_benchmark"])
+
+def _states_from_json(j: dict) -> dict:
+    "The inverse of `_states_json`: the arguments of fastai's `set_random_states`."
+    version, py, gauss = j["random_state"]
+    kind, keys, pos, has_gauss, cached = j["numpy_state"]
+    byte = lambda s: torch.tensor(s, dtype=torch.uint8)
+    return dict(random_state=(version, tuple(py), gauss), numpy_state=(kind, np.array(keys, dtype=np.uint32), pos, has_gauss, cached),
+                torch_state=byte(j["torch_state"]), torch_cuda_state=[byte(s) for s in j["torch_cuda_state"]],
+                torch_deterministic=j["torch_deterministic"], torch_benchmark=j["torch_benchmark"])
+
+
 # %% ../nbs/03_learner.ipynb #2c0e02cf
 def _finish_wandb(metrics=None):
     "Record the final metrics in the W&B run's summary and finish it."
@@ -275,8 +298,9 @@ class EpochCheckpoint(Callback):
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         self.learn.save(tmp/"model", with_opt=True)
-        torch.save({"random": get_random_states(), "dls": [getattr(dl, "dl", dl).rng.getstate() for dl in self.dls.loaders],
-                    "values": [list(map(float, v)) for v in self.recorder.values if len(v)]}, tmp/"random.pth")
+        dls = [getattr(dl, "dl", dl).rng.getstate() for dl in self.dls.loaders]  # (version, numbers, gauss) of each `random.Random`
+        atomic_write(tmp/RANDOM_STATES, json.dumps({"random": _states_json(get_random_states()), "dls": dls,
+                                                    "values": [list(map(float, v)) for v in self.recorder.values if len(v)]}))
         os.replace(tmp, done)  # a checkpoint folder is complete or absent
         for old in self.area.glob("epoch-*"):
             if old != done: shutil.rmtree(old)
@@ -289,10 +313,16 @@ def last_epoch(area) -> Path | None:
 def resume_from(learn: Learner, checkpoint) -> tuple[int, list]:
     "Load model, optimizer and random states saved by `EpochCheckpoint` into `learn`; return the epochs done and their recorded values."
     checkpoint = Path(checkpoint)
-    learn.load(checkpoint/"model", with_opt=True)
-    state = torch.load(checkpoint/"random.pth", weights_only=False)  # written by EpochCheckpoint: Python, NumPy and torch states
-    set_random_states(**state["random"])
-    for dl, s in zip(learn.dls.loaders, state["dls"]): dl.rng.setstate(s)
+    if not (checkpoint/RANDOM_STATES).is_file():  # an older hugtweets pickled them (random.pth): unpickling could run code
+        raise HugtweetsError(f"{checkpoint} has no {RANDOM_STATES} (it was saved by an older hugtweets, or by something else); "
+                             "it is not loaded, as a pickle could run code: start over without --resume, with --force")
+    try: state = json.loads((checkpoint/RANDOM_STATES).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e: raise HugtweetsError(f"cannot read {checkpoint/RANDOM_STATES} ({first_line(e)}); start over without --resume, with --force") from None
+    try: learn.load(checkpoint/"model", with_opt=True)  # fastai loads it with torch.load(weights_only=True): tensors only
+    except pickle.UnpicklingError: raise HugtweetsError(f"{checkpoint/'model.pth'} holds more than tensors, so it is not loaded "
+                                                        "(it could run code); start over without --resume, with --force") from None
+    set_random_states(**_states_from_json(state["random"]))
+    for dl, s in zip(learn.dls.loaders, state["dls"]): dl.rng.setstate((s[0], tuple(s[1]), s[2]))
     return int(checkpoint.name.split("-")[1]), state["values"]
 
 class _AnyBackendDL(DistributedDL):
@@ -354,6 +384,7 @@ def _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wan
     try:
         learn = text_classifier_learner(data, model, text_col=text_col, label_col=label_col, bs=bs, seed=seed,
                                         use_wandb=use_wandb, path=area)
+        terminal_learner(learn)
         try:
             if len(learn.dls.train) == 0:
                 raise HugtweetsError(f"only {len(learn.dls.train_ds)} training rows, fewer than one batch of {bs}; "
@@ -362,14 +393,16 @@ def _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wan
             with _distributed(learn):  # several processes (`accelerate launch`): one model, metrics gathered
                 if lr is None: lr = info.get("lr") or _same_everywhere(float(learn.lr_find(show_plot=False).valley))
                 if not resume and not rank_distrib(): save_info(area, lr=lr)  # a resumed run uses the same rate, without a new lr_find
-                learn.fit_one_cycle(epochs, lr, start_epoch=done, cbs=EpochCheckpoint(area))
+                learn.fit_one_cycle(epochs, lr, start_epoch=done, cbs=[EpochCheckpoint(area), finite := StopOnNonFinite()])
+                if finite.bad: raise DivergedError(*finite.bad, lr)
                 values += [v for v in learn.recorder.values if len(v)]  # a skipped epoch records nothing
                 # the last epoch's validation is the final model's: its recorded values, not a second pass over the data
                 metrics = {**{n: float(v) for n, v in zip(learn.recorder.metric_names[1:-1], values[-1])}, "lr": float(lr)}
         finally:
             if use_wandb: _finish_wandb(locals().get("metrics"))
-    except BaseException:
-        if last_epoch(area) is None: remove_checkpoints(area)  # nothing to resume from
+    except BaseException as e:
+        if last_epoch(area) is None or isinstance(e, DivergedError): remove_checkpoints(area)  # nothing to resume from
+        release_run_lock(area)  # the run has ended: its checkpoints (if kept) are an interrupted run's now
         raise
     if rank_distrib():  # only the main process writes
         shutil.rmtree(area, ignore_errors=True)
@@ -388,3 +421,65 @@ def predict_texts(pretrained_model_name_or_path, texts, bs: int = 32) -> list[tu
     model, tok = load_model(pretrained_model_name_or_path, "sequence-classification")  # refuses a model without a trained head
     classify = pipeline("text-classification", model=model, tokenizer=tok, device=model.device)
     return [(r["label"], float(r["score"])) for r in classify(texts, batch_size=bs, truncation=True)]
+
+# %% ../nbs/03_learner.ipynb #d0b7a91c
+class StopOnNonFinite(Callback):
+    "Stop the fit at the first training loss that is not a finite number; `bad` then says where, and the loss."
+    order = EpochCheckpoint.order - 1  # before the checkpoint: an epoch that diverged is never saved
+    def before_fit(self): self.bad = None
+    def after_loss(self):
+        if self.training and not torch.isfinite(self.learn.loss).all():
+            self.bad = (f"epoch {self.epoch + 1}, batch {self.iter + 1}", float(self.learn.loss.float().mean()))
+            raise CancelFitException  # fastai ends the fit cleanly; `train_classifier` then says what to change
+
+
+# %% ../nbs/03_learner.ipynb #c8bca169
+def predict_stream(pretrained_model_name_or_path, texts, bs: int = 32, chunk: int = 256):
+    "Yield `(text, label, probability)` for each text of the iterable `texts` (read lazily, `chunk` at a time) from a saved classifier folder or a hub id: answers come as they are made, in memory bounded by `chunk`, whatever the number of texts."
+    from transformers import pipeline
+    texts, classify = iter(texts), None
+    batch = as_items(list(islice(texts, chunk)))  # the first texts are checked before the model loads
+    while batch:
+        if classify is None:
+            model, tok = load_model(pretrained_model_name_or_path, "sequence-classification")  # refuses a model without a trained head
+            classify = pipeline("text-classification", model=model, tokenizer=tok, device=model.device)
+        inputs = [dict(text=t[0], text_pair=t[1]) if isinstance(t, tuple) else t for t in batch]
+        for t, r in zip(batch, classify(inputs, batch_size=bs, truncation=True)): yield t, r["label"], float(r["score"])
+        batch = list(islice(texts, chunk))
+        if batch: batch = as_items(batch)
+
+
+# %% ../nbs/03_learner.ipynb #b3c5e7a9
+class TerminalProgress(Callback):
+    "In a terminal, in place of fastai's console bars: one bar per fit (a learning-rate search, the training) and the recorder's table of epochs in aligned columns."
+    order = 60  # where fastai's `ProgressCallback` sits
+    def before_fit(self):
+        from tqdm import tqdm
+        from fastai.callback.schedule import LRFinder
+        self.table = not any(isinstance(cb, LRFinder) for cb in self.learn.cbs)  # `lr_find`: a bar and no table
+        self.bar = tqdm(total=self.n_epoch * len(self.dls.train), desc="training" if self.table else "finding a learning rate",
+                        unit="batch", leave=False, disable=None)  # `disable=None`: no bar when the output is not a terminal
+        if self.table:
+            self.widths = [max(10, len(n)) for n in self.recorder.metric_names]
+            self.old_logger, self.learn.logger = self.learn.logger, self._row
+            self._row([n.replace("_", " ") for n in self.recorder.metric_names])
+    def after_batch(self):
+        if self.training: self.bar.update(1)
+    def after_fit(self):
+        self.bar.close()
+        if self.table: self.learn.logger = self.old_logger
+    def _row(self, values):
+        from tqdm import tqdm
+        cells = [f"{v:.4f}" if isinstance(v, float) else str(v) for v in values]
+        tqdm.write("  ".join(f"{c:>{w}}" for c, w in zip(cells, self.widths)), file=sys.stdout)
+
+def terminal_learner(learn):
+    "`learn` with `TerminalProgress` in place of fastai's console bars (nothing at all when quiet); as it is in a notebook or with `--verbose`."
+    from fastai.callback.progress import ProgressCallback
+    from fastprogress.fastprogress import IN_NOTEBOOK
+    level = verbosity()
+    if level == "verbose" or IN_NOTEBOOK: return learn
+    learn.remove_cb(ProgressCallback)
+    if level == "normal": learn.add_cb(TerminalProgress())
+    else: learn.logger = noop
+    return learn

@@ -7,14 +7,15 @@ Docs: https://hugtweets.github.io/hugtweets/model_card.html.md"""
 
 # %% ../nbs/02a_model_card.ipynb #3a7510c4
 from __future__ import annotations
-import math
+import math, shlex
+from pathlib import Path
 from .core import deprecated
-from .hf import hub_card, is_hub_id
+from .hf import hub_base, hub_card, md_code, md_text
 from .hf import check_repo_id as _check_repo_id, push_folder as _push_folder
 
 # %% auto #0
-__all__ = ['NOTICE', 'SPACE_LINE', 'data_table', 'widget_examples', 'post_starts', 'space_link', 'model_card', 'check_repo_id',
-           'push_folder']
+__all__ = ['NOTICE', 'SPACE_LINE', 'data_table', 'widget_examples', 'post_starts', 'space_link', 'local_name', 'model_card',
+           'check_repo_id', 'push_folder']
 
 # %% ../nbs/02a_model_card.ipynb #acdb1fba
 NOTICE = ("> **Generated text is synthetic.** This model imitates a writing style; what it writes was never said by the "
@@ -32,7 +33,7 @@ def data_table(stats: dict | None, kept: dict | None = None) -> str:
     rows = ["| handle | " + " | ".join([*cols, *icols]) + " |", "|---|" + "---:|" * (len(cols) + len(icols))]
     for handle, s in sources.items():
         vals = [s.get(c) for c in cols] + [info.get(handle, {}).get(c) for c in icols]
-        rows.append(f"| {_at(handle)} | " + " | ".join(f"{v:,}" if isinstance(v, int) else "-" for v in vals) + " |")
+        rows.append(f"| {md_text(_at(handle))} | " + " | ".join(f"{v:,}" if isinstance(v, int) else "-" for v in vals) + " |")
     return "\n".join(rows)
 
 def _at(handle: str) -> str: return handle if not handle or handle.startswith("@") else f"@{handle}"
@@ -60,9 +61,9 @@ def space_link(card: str, space: str) -> str:
     return "\n".join(lines[:i + 1] + ["", line] + lines[i + 1:])
 
 # %% ../nbs/02a_model_card.ipynb #bdb88671
-def _table(d: dict) -> str:
-    "A two-column markdown table of a dict."
-    return "\n".join(["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in d.items()])
+def _table(d: dict, head=("setting", "value")) -> str:
+    "A two-column markdown table of a dict, under the column names `head`."
+    return "\n".join([f"| {head[0]} | {head[1]} |", "|---|---|"] + [f"| {md_text(k)} | {md_text(v)} |" for k, v in d.items()])
 
 def _eval_results(metrics: dict | None, who: str) -> list:
     "The validation perplexity (and loss) as the Hub's `EvalResult`s."
@@ -72,13 +73,19 @@ def _eval_results(metrics: dict | None, who: str) -> list:
                        dataset_split="valid", metric_type=t, metric_name=n, metric_value=float(metrics[k]))
             for k, (t, n) in names.items() if k in (metrics or {})]
 
+def local_name(path) -> str:
+    "How a card names a model folder that is not on the Hub: the path as given when relative, else only the folder's name (no home folder or user name is published), written `./PATH` so it never reads as a Hub id."
+    p = Path(str(path)).expanduser()
+    s = p.name if p.is_absolute() else p.as_posix()
+    return s if s.startswith(("./", "../")) else f"./{s}"
+
 def _usage(repo: str, eos: str) -> str:
     "A `pipeline` snippet that loads the model and samples with its saved settings."
     return (f"```python\nfrom transformers import pipeline\n\ngenerator = pipeline(\"text-generation\", model=\"{repo}\")\n"
             f"# the saved generation config samples with top_p=0.95 and stops at the end of a tweet\n"
             f"for out in generator(\"{eos}I think\", num_return_sequences=5):\n"
             f"    print(out[\"generated_text\"].removeprefix(\"{eos}\"))\n```\n\n"
-            f"Or on the command line: `hugtweets generate {repo} \"I think\" -n 5`.")
+            f"Or on the command line: {md_code(shlex.join(['hugtweets', 'generate', repo, 'I think', '-n', '5']))}.")
 
 # %% ../nbs/02a_model_card.ipynb #dbbbe092
 def model_card(*, handles, repo: str, base_model=None, stats: dict | None = None, kept: dict | None = None,
@@ -86,21 +93,22 @@ def model_card(*, handles, repo: str, base_model=None, stats: dict | None = None
                samples=(), eos: str = "<|endoftext|>", language=None, datasets=None, license: str | None = None,
                prompts=()) -> str:
     "The README.md of a tweet model: Hub metadata, notice, data table, training settings, evaluation, samples and usage."
-    who = ", ".join(_at(h) for h in handles) or "a tweet dataset"
-    base = str(base_model) if base_model and is_hub_id(base_model) else None
-    parts = [f"# Tweets in the style of {who}", NOTICE,
-             f"A causal language model fine-tuned from `{base or 'a local model'}` on the posts of {who} with "
+    who = ", ".join(_at(h) for h in handles) or "a tweet dataset"  # raw for the YAML header, which is quoted safely
+    shown = ", ".join(md_text(_at(h)) for h in handles) or "a tweet dataset"  # handles come from data: escaped in Markdown
+    base = hub_base(base_model)
+    parts = [f"# Tweets in the style of {shown}", NOTICE,
+             f"A causal language model fine-tuned from {md_code(base) if base else 'a local model'} on the posts of {shown} with "
              "[hugtweets](https://github.com/hugtweets/hugtweets).",
              "## Data", data_table(stats, kept)]
     if settings: parts += ["## Training", _table(settings)]
     if metrics: parts += ["## Evaluation", "Loss on held-out tweets (cross-entropy per token; perplexity = exp(loss)).",
-                          _table({k: f"{v:.4f}" if isinstance(v, float) else v for k, v in metrics.items()})]
+                          _table({k: f"{v:.4f}" if isinstance(v, float) else v for k, v in metrics.items()}, ("metric", "value"))]
     if per_handle:
         parts += ["How predictable is each person? Validation loss per handle (higher = harder to predict):",
                   "\n".join(["| handle | loss | perplexity |", "|---|---:|---:|"] +
-                            [f"| {_at(h)} | {l:.4f} | {_exp(l):.1f} |" for h, l in per_handle.items()])]
+                            [f"| {md_text(_at(h))} | {l:.4f} | {_exp(l):.1f} |" for h, l in per_handle.items()])]
     if samples: parts += ["## Samples", "Synthetic text generated by this model, not written by a person:",
-                          "\n".join(f"- {s!r}" if "\n" in s else f"- {s}" for s in samples)]
+                          "\n".join(f"- {md_text(repr(s) if chr(10) in s else s)}" for s in samples)]
     parts += ["## How to use", _usage(repo, eos),
               "## Limitations", "The model repeats the topics, phrases and biases of a small set of posts and can "
               "produce offensive or false statements attributed to no one. It is meant for learning and fun, not "

@@ -251,7 +251,13 @@ def archive_tweet(entry: dict, handle: str, display_name: str = "") -> Tweet:
 
 # %% ../nbs/01a_tweet_sources.ipynb #7a1c0e03
 NOTE_TIME_SLACK = 60  # seconds between a post's and its note's creation times that still match
-_TRUNCATED = re.compile(r"…\s*(?:https://t\.co/\w+)?\s*$")
+_TCO_END = re.compile(r"https://t\.co/\w+$")
+
+def _truncation(text: str) -> int | None:
+    "Where the `…` that ends `text` (perhaps followed by a t.co link, and spaces) stands, or None; linear in the text's length."
+    t = text.rstrip()
+    if "https://t.co/" in t and (m := _TCO_END.search(t)): t = t[:m.start()].rstrip()
+    return len(t) - 1 if t.endswith("…") else None
 _URL = re.compile(r"https?://\S+")
 
 def _key(text: str) -> str:
@@ -265,8 +271,8 @@ def _epoch(iso: str) -> float | None:
 
 def looks_truncated(text: str) -> bool:
     "True for a post cut at X's limit: long, ending in `…` and perhaps a t.co link."
-    m = _TRUNCATED.search(text)
-    return bool(m) and len(text[:m.start()]) >= 200
+    cut = _truncation(text)
+    return cut is not None and cut >= 200
 
 def join_notes(tweets: list[Tweet], notes: list) -> int:
     "Give each cut-off post in `tweets` the full text of its note in `notes` (entries of note-tweet.js); mark the rest truncated. Returns the number matched."
@@ -280,7 +286,7 @@ def join_notes(tweets: list[Tweet], notes: list) -> int:
     matched = 0
     for t in tweets:
         if t.is_retweet or not looks_truncated(t.text): continue
-        ts, key = _epoch(t.created_at), _key(_TRUNCATED.sub("", t.text))[:80]
+        ts, key = _epoch(t.created_at), _key(t.text[:_truncation(t.text)])[:80]
         cands = [] if ts is None else [c for s in range(int(ts) - NOTE_TIME_SLACK, int(ts) + NOTE_TIME_SLACK + 1) for c in by_time.get(s, [])]
         core = next((c for c in cands if key and _key(c["text"]).startswith(key)), None)
         if core is None: t.drop = "truncated"; continue
@@ -714,19 +720,6 @@ def bluesky_tweet(item: dict, handle: str) -> Tweet:
     return Tweet(id=str(post.get("uri", "")), text=text, handle=handle, display_name=str(author.get("displayName") or ""),
                  created_at=str(record.get("createdAt", "")), is_retweet=reason is not None and not reason_type.endswith("reasonPin"),
                  is_reply="reply" in record, mentions=mentions)
-
-# %% ../nbs/01a_tweet_sources.ipynb #a53f8fdf
-X_HOST = "https://api.twitter.com"
-
-class RebasedSession(requests.Session):
-    "A `requests.Session` that sends requests for `host` to `base_url` instead (tweepy hard-codes the X host)."
-    def __init__(self, base_url: str, host: str = X_HOST):
-        super().__init__()
-        self.base_url, self.host = base_url.rstrip("/"), host
-
-    def request(self, method, url, *args, **kwargs):
-        if url.startswith(self.host): url = self.base_url + url[len(self.host):]
-        return super().request(method, url, *args, **kwargs)
 
 # %% ../nbs/01a_tweet_sources.ipynb #9cfa2dde
 def x_error(e: Exception, handle: str) -> HugtweetsError:

@@ -10,15 +10,15 @@ import functools, html, json, random, re, shlex, sys, tempfile, unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-from .core import HugtweetsError, OutputSavedError, atomic_dir, check_out_dir, deprecated, local_paths, log_artifact, oversample as oversample_groups
+from .core import HugtweetsError, OutputSavedError, atomic_dir, check_out_dir, deprecated, local_paths, log_artifact, oversample as oversample_groups, visible
 from .tweet_sources import Tweet, load_source
 
 # %% auto #0
-__all__ = ['URL_RE', 'HASHTAG_RE', 'MENTION_RE', 'CHARS_PER_WORD', 'DROP_COLUMNS', 'MIN_CHARS', 'WARN_CHARS', 'unescape_html',
-           'remove_urls', 'normalize_whitespace', 'clean_display_name', 'replace_mentions', 'drop_reply_mentions',
-           'drop_trailing_hashtags', 'hashtag_words', 'word_count', 'is_boring', 'clean_text', 'clean_tweets',
-           'most_removed', 'check_enough_text', 'split_by_handle', 'oversample', 'write_jsonl', 'stats_table',
-           'log_dataset_to_wandb', 'build_dataset']
+__all__ = ['URL_RE', 'HASHTAG_RE', 'MAX_NAME_CHARS', 'MENTION_RE', 'CHARS_PER_WORD', 'DROP_COLUMNS', 'MAX_POST_CHARS',
+           'MIN_CHARS', 'WARN_CHARS', 'unescape_html', 'remove_urls', 'normalize_whitespace', 'clean_display_name',
+           'replace_mentions', 'drop_reply_mentions', 'drop_trailing_hashtags', 'hashtag_words', 'word_count',
+           'is_boring', 'clean_text', 'clean_tweets', 'most_removed', 'check_enough_text', 'split_by_handle',
+           'oversample', 'write_jsonl', 'stats_table', 'log_dataset_to_wandb', 'build_dataset']
 
 # %% ../nbs/01_tweets.ipynb #dcde525f
 def unescape_html(text: str) -> str:
@@ -48,6 +48,7 @@ HASHTAG_RE = re.compile(r"(?<![\w&])#(\w+)")
 _NAME_LINKS = re.compile(r"https?://\S+|\bwww\.\S+|@?[\w.-]+@[\w-]+(?:\.[\w-]+)+|@[\w.-]+|\b[\w-]+(?:\.[\w-]+)*\.bsky\.social\b", re.IGNORECASE)
 _NAME_SEPARATORS = re.compile(r"\s+[|•·/—–-]\s+|\s*[|•·]\s*")
 _NAME_EDGES = " \t-–—|•·:;,/()[]{}"
+MAX_NAME_CHARS = 256  # the longest display name read: X allows 50 characters, Mastodon 30, Bluesky 64 (the regexes below stay fast)
 
 def _is_emoji(c: str) -> bool:
     "Emoji, their modifiers and joiners (symbols of category So, skin tones, ZWJ, variation selectors, tags, keycaps)."
@@ -58,7 +59,7 @@ def _is_emoji(c: str) -> bool:
 @functools.lru_cache(maxsize=65536)  # the same few names come back in post after post
 def clean_display_name(name: str) -> str:
     "A display name without links, handles, hashtags, emoji and a ` | tagline`: `Jeremy #mask4all Howard` -> `Jeremy Howard`."
-    name = _NAME_LINKS.sub(" ", name or "")
+    name = _NAME_LINKS.sub(" ", (name or "")[:MAX_NAME_CHARS])
     name = re.sub(r"[(\[{]\s*[)\]}]", " ", name)  # brackets a link or handle was in
     name = next((p for p in (p.strip(_NAME_EDGES) for p in _NAME_SEPARATORS.split(name)) if p), "")
     name = HASHTAG_RE.sub(" ", re.sub("[#*0-9]\ufe0f?\u20e3", " ", name))
@@ -76,20 +77,30 @@ def replace_mentions(text: str, names: dict | None = None) -> str:
 
 # %% ../nbs/01_tweets.ipynb #8b2d0e02
 _LEAD_MENTION = re.compile(r"@\w+\s*")
+_REPLY_RUN = re.compile(r"(?:@\w+(?:[.-]\w+)*(?:@\w+(?:[.-]\w+)+)?[,:;]?\s+)+")  # `@a @b.bsky.social @c@mastodon.social `
 
-def drop_reply_mentions(text: str, lead: int = 0) -> str:
-    "`text` without the @mentions that open it before position `lead` (where X's `display_text_range` starts)."
+def drop_reply_mentions(text: str, lead: int = 0, reply: bool = False) -> str:
+    "`text` without the @mentions that open it: those before `lead` (where X's `display_text_range` starts), else, in a `reply`, the run before its first other word."
     cut = 0
     while lead > 0 and cut < lead and (m := _LEAD_MENTION.match(text, cut)): cut = m.end()
+    if not cut and reply and (m := _REPLY_RUN.match(text)) and (rest := text[m.end():]).strip() and rest[0] != "@":
+        cut = m.end()  # a post of mentions only stays as it is
     return text[cut:]
 
 # %% ../nbs/01_tweets.ipynb #b7b9135a
-_TRAILING_TAGS = re.compile(r"(?:(?<![\w&#])#\w+\s*)+$")
+# `(?:(?<![\w&#])#\w+\s*)+$`, searched, is quadratic (each start is tried to the end); matched on the reversed line from
+# its end, the same run is found in one pass
+_TAGS_REVERSED = re.compile(r"(?:\s*\w+#(?![\w&#]))+")
+
+def _trailing_tags_start(line: str) -> int | None:
+    "Where the run of hashtags that ends `line` starts (each after a character that cannot be in a tag), or None; linear in the line's length."
+    m = _TAGS_REVERSED.match(line[::-1])
+    return len(line) - m.end() if m else None
 
 def _drop_trailing(line: str) -> str:
-    m = _TRAILING_TAGS.search(line) if "#" in line else None
-    if not m: return line
-    head, tags = line[:m.start()].rstrip(), m[0].split()
+    start = _trailing_tags_start(line) if "#" in line else None
+    if start is None: return line
+    head, tags = line[:start].rstrip(), line[start:].split()
     return f"{head} {tags[0]}" if head and (head[-1].isalnum() or head[-1] == ",") else head
 
 def drop_trailing_hashtags(text: str) -> str:
@@ -120,14 +131,15 @@ def is_boring(text: str, min_words: int = 3) -> bool:
     return word_count(text) < min_words
 
 # %% ../nbs/01_tweets.ipynb #41718968
-def clean_text(text: str, names: dict | None = None, keep_newlines: bool = False, lead: int = 0) -> str:
+def clean_text(text: str, names: dict | None = None, keep_newlines: bool = False, lead: int = 0, reply: bool = False) -> str:
     "The cleaned text of a post: reply mentions dropped, entities unescaped, links and trailing hashtags removed, mentions named, whitespace collapsed."
-    text = remove_urls(unescape_html(drop_reply_mentions(text, lead)))
+    text = remove_urls(unescape_html(drop_reply_mentions(text, lead, reply)))
     text = hashtag_words(replace_mentions(drop_trailing_hashtags(text), names))
     return normalize_whitespace(text, keep_newlines)
 
 # %% ../nbs/01_tweets.ipynb #b9bcd146
 DROP_COLUMNS = ("retweets", "replies", "edits", "truncated", "short", "empty", "duplicates")
+MAX_POST_CHARS = 100_000  # longer "posts" are left out: X's longest is 25,000 characters, Mastodon's usually 500, Bluesky's 300
 
 def clean_tweets(tweets, keep_newlines: bool = False, replies: bool = True) -> tuple[list[dict], dict, dict]:
     "The kept `{'text', 'handle'}` rows of `tweets`, per-handle counts (`downloaded`, each of `DROP_COLUMNS`, `kept`) and per-handle `info`."
@@ -137,12 +149,15 @@ def clean_tweets(tweets, keep_newlines: bool = False, replies: bool = True) -> t
         i = info.setdefault(t.handle, dict(notes=0))
         s["downloaded"] += 1
         i["notes"] += t.note
+        if len(t.text) > MAX_POST_CHARS:  # left out before cleaning copies it; counted in `info` (a column only when it happens)
+            i["too long"] = i.get("too long", 0) + 1
+            continue
         text = None
         if t.is_retweet: why = "retweets"
         elif t.is_reply and not replies: why = "replies"
         elif t.drop: why = t.drop if t.drop in DROP_COLUMNS else "truncated"
-        elif is_boring(unescape_html(drop_reply_mentions(t.text, t.lead))): why = "short"
-        elif not (text := clean_text(t.text, t.mentions, keep_newlines, t.lead)): why = "empty"
+        elif is_boring(unescape_html(drop_reply_mentions(t.text, t.lead, t.is_reply))): why = "short"
+        elif not (text := clean_text(t.text, t.mentions, keep_newlines, t.lead, t.is_reply)): why = "empty"
         elif text in seen: why = "duplicates"
         else: why = "kept"
         s[why] += 1
@@ -171,7 +186,7 @@ def check_enough_text(rows: list[dict], min_chars: int = MIN_CHARS, warn_chars: 
             head = f"{h} keeps no post" if n == 0 else f"{h} has only {n:,} characters of usable posts (at least {min_chars:,} needed)"
             raise HugtweetsError(f"{head}{why}; {hint}add more posts (a full archive) or another source"
                                  + (", or lower the floor with --min-chars N" if n else ""))
-        if n < warn_chars: print(f"hugtweets: warning: {h} has {n:,} characters of usable posts; {warn_chars:,}+ give a better model", file=sys.stderr)
+        if n < warn_chars: print(f"hugtweets: warning: {visible(h)} has {n:,} characters of usable posts; {warn_chars:,}+ give a better model", file=sys.stderr)
     return chars
 
 # %% ../nbs/01_tweets.ipynb #00be1783
@@ -206,14 +221,14 @@ def stats_table(stats: dict) -> str:
     cols = list(next(iter(sources.values()), {}))
     icols = list(dict.fromkeys(k for v in info.values() for k in v))
     head = ["handle", *cols] + (["|", *icols] if icols else [])
-    rows = [[h, *(f"{s.get(c, 0):,}" for c in cols)] + (["|", *(f"{info.get(h, {}).get(c, 0):,}" for c in icols)] if icols else [])
+    rows = [[visible(h), *(f"{s.get(c, 0):,}" for c in cols)] + (["|", *(f"{info.get(h, {}).get(c, 0):,}" for c in icols)] if icols else [])
             for h, s in sources.items()]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     fmt = lambda r: "  ".join([r[0].ljust(widths[0]), *(v.rjust(w) for v, w in zip(r[1:], widths[1:]))])
     lines = [fmt(head), *map(fmt, rows)]
     for h, s in sources.items():
         col, k = most_removed(s)
-        if k: lines.append(f"{h}: {col} removed the most ({k:,} of {s.get('downloaded', 0):,})")
+        if k: lines.append(f"{visible(h)}: {col} removed the most ({k:,} of {s.get('downloaded', 0):,})")
     if "chars" in stats: lines.append(f"{stats['chars']:,} characters kept (seed {stats['seed']})")
     return "\n".join(lines)
 

@@ -53,3 +53,31 @@ def test_other_errors_do_not_point_to_doctor(monkeypatch, capsys):
     monkeypatch.setattr(cli, "_demo", demo)
     assert cli.main(["demo"]) == 1
     assert "doctor" not in capsys.readouterr().err
+
+def test_doctor_flags_a_cuda_build_without_a_gpu(capsys, monkeypatch, tmp_path):
+    "PyPI's CUDA torch on a CPU-only machine: the build is named and flagged with its fix (build string and libraries faked)."
+    import sys, torch
+    site = tmp_path/"site"
+    info = site/"nvidia_cublas-13.0.0.dist-info"
+    info.mkdir(parents=True)
+    (info/"METADATA").write_text("Metadata-Version: 2.1\nName: nvidia-cublas\nVersion: 13.0.0\n")
+    (info/"RECORD").write_text("nvidia/cublas/lib/libcublas.so,,\n")
+    (site/"nvidia"/"cublas"/"lib").mkdir(parents=True)
+    with open(site/"nvidia"/"cublas"/"lib"/"libcublas.so", "wb") as f: f.truncate(3_200_000_000)  # sparse: no disk used
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setattr(torch, "__version__", "2.14.1+cu130")
+    monkeypatch.setattr(torch.version, "cuda", "13.0")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    for k, v in cli_env().items(): monkeypatch.setenv(k, v)
+    assert cli.main(["doctor"]) == 0                               # a warning: it runs, on the CPU
+    line = next(l for l in capsys.readouterr().out.splitlines() if l.split(":")[0].endswith(" torch"))
+    assert line.startswith("WARN  torch: 2.14.1+cu130 (CUDA 13.0 build), but this machine has no usable GPU"), line
+    assert "3.2 GB of CUDA libraries (1 package)" in line, line
+    assert 'fix: in Colab, pick a GPU runtime' in line and '--index-url https://download.pytorch.org/whl/cpu' in line
+
+def test_doctor_names_the_cpu_build(capsys, monkeypatch):
+    import torch
+    monkeypatch.setattr(torch, "__version__", "2.13.0+cpu")
+    monkeypatch.setattr(torch.version, "cuda", None)
+    from hugtweets.doctor import check_versions
+    assert str(check_versions()[1]) == "ok    torch: 2.13.0+cpu (CPU build)"

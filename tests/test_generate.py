@@ -222,6 +222,9 @@ def test_demo(tmp_path):
     out = tmp_path/"demo"
     proc = cli("demo", "--out", out)
     assert proc.returncode == 0, proc.stderr
+    printed = (proc.stdout + proc.stderr).splitlines()   # into a file: tqdm draws no bar where the output is not a terminal
+    assert len(printed) <= 40, printed
+    assert printed.count("     epoch  train loss  valid loss  perplexity        time") == 2 and "{'loss'" not in proc.stdout + proc.stderr
     for f in ("dataset/train.jsonl", "dataset/stats.json", "person/train.jsonl", "base/config.json", "model/README.md",
               "model/generation_config.json", "samples.md"):
         assert (out/f).is_file(), f
@@ -239,7 +242,7 @@ def test_demo(tmp_path):
     samples = (out/"samples.md").read_text()
     assert "synthetic" in samples and "\n1. " in samples and "\n5. " in samples and ".tmp" not in samples
     card = (out/"model"/"README.md").read_text()
-    assert f'model="{out}/model"' in card and ".tmp" not in card
+    assert 'model="./model"' in card and ".tmp" not in card and str(tmp_path) not in card  # no local path in a card
     from transformers import pipeline, set_seed
     set_seed(0)
     assert len(pipeline("text-generation", model=str(out/"model"))("<|endoftext|>I", num_return_sequences=2)) == 2

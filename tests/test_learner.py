@@ -51,7 +51,7 @@ def test_binary_labels_survive_pipeline(binary, tmp_path):
     assert [r["label"] for r in res] == ["fake", "authentic"]
     assert [l for l, _ in predict_texts(out, ["fakeful the fakely of"])] == ["fake"]
     card = (out/"README.md").read_text()
-    assert "`authentic`, `fake`" in card and "f1_fake" in card and "pipeline_tag: text-classification" in card
+    assert "`authentic`, `fake`" in card and "f1\\_fake" in card and "pipeline_tag: text-classification" in card
 
 def test_five_labels_replace_head_and_survive_pipeline(five_learner, tmp_path):
     learn = five_learner

@@ -212,3 +212,23 @@ def test_zip_limits_and_a_real_archive_with_big_media(tmp_path):
     src = zip_with(tmp_path/"a.zip", {"data/account.js": 'window.YTD.account.part0 = [{"account": {"username": "ada"}}]',
                                       "data/tweets.js": tweets, **media})
     assert len(read_archive(src)) == 100
+
+
+def test_reply_runs_dropped_where_display_text_range_starts_at_0(tmp_path):
+    "Replies as the 2020-2026 archives export them: `display_text_range` starts at 0, the mentions inside the range."
+    people = [{"screen_name": "ana_p", "name": "Ana Pérez"}, {"screen_name": "jordivila", "name": "Jordi Vila"}]
+    def reply(i, text, **kw):
+        return post(i, text, in_reply_to_status_id_str=str(900 + i), in_reply_to_screen_name="ana_p",
+                    display_text_range=["0", str(len(text))], entities={"user_mentions": people, "urls": [], "hashtags": []}, **kw)
+    tweets = [post(i) for i in range(40)]
+    tweets += [reply(200, "@ana_p @jordivila para el viernes traigo el modelo y las galletas"),
+               reply(201, "@ana_p gracias, el tokenizador de @jordivila funcionó a la primera"),
+               reply(202, "@ana_p @jordivila"),                                     # only mentions: kept as it is
+               post(203, "@ana_p starts this post but it is not a reply to anyone at all",
+                    entities={"user_mentions": people, "urls": [], "hashtags": []})]  # not a reply: named
+    build_dataset([write_test_archive(tmp_path/"ada.zip", tweets)], tmp_path/"ds", min_chars=100)
+    texts = texts_of(tmp_path/"ds")
+    assert "para el viernes traigo el modelo y las galletas" in texts
+    assert "gracias, el tokenizador de Jordi Vila funcionó a la primera" in texts     # the inner mention is named
+    assert "Ana Pérez starts this post but it is not a reply to anyone at all" in texts
+    assert not any(t.startswith(("Ana Pérez Jordi Vila", "Ana Pérez gracias", "@")) for t in texts)

@@ -22,7 +22,7 @@ def archive_tweets(n, seed=0, prefix=""):
         if i % 10 == 1: t["full_text"] = f"RT @someone: {text}"
         if i % 10 == 2: t["full_text"] = f"@bo #tbt https://t.co/{i}"
         if i % 10 == 3:
-            t["full_text"] = f"@bo {text}"
+            t["full_text"] = f"@bo {text} thanks to @bo"  # the opening mention goes, the inner one is named
             t["in_reply_to_status_id_str"] = "1"
             t["entities"]["user_mentions"] = [{"screen_name": "bo", "name": "Bo #music 🎸 Diddley"}]
         out.append(t)

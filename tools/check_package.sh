@@ -25,6 +25,12 @@ if bad: sys.exit(f"package: the long description has relative links, broken on P
 for clone_only in ("tools/setup.sh", ".venv/bin"):
     if clone_only in body: sys.exit(f"package: the long description tells pip users to run {clone_only!r}, which exists only in a clone")
 print(f"package: long description ok ({len(body)} characters, no relative links)")
+import tarfile
+sdist, = glob.glob("dist/*.tar.gz")
+with zipfile.ZipFile(whl) as z: in_wheel = [n for n in z.namelist() if n.endswith("/LICENSE") and "Apache License" in z.read(n).decode()]
+with tarfile.open(sdist) as t: in_sdist = [m.name for m in t.getmembers() if m.name.endswith("/LICENSE")]
+if not in_wheel or not in_sdist: sys.exit(f"package: the licence text is missing (wheel: {in_wheel}, sdist: {in_sdist})")
+print(f"package: the licence text ships in the wheel ({in_wheel[0]}) and the sdist")
 PY
 whl=$(ls dist/*.whl)
 out=$(mktemp); trap 'rm -f "$out"' EXIT
