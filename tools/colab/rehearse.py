@@ -6,13 +6,16 @@ cell from the local wheel. Run by tools/colab_rehearsal.sh with the rehearsal ve
 
 Prints one line per lesson and mode (mode, seconds, OK or the first error), then a summary line; exits 1 if any failed.
 """
-import argparse, os, shutil, sys, time
+import argparse, os, shutil, sys, threading, time
+from contextlib import nullcontext
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 HERE = Path(__file__).resolve().parent
+INSTALL = threading.Lock()
 OFFLINE = {"HUGTWEETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 
 def kernel_env(a, mode: str, folder: Path) -> dict:
@@ -20,9 +23,11 @@ def kernel_env(a, mode: str, folder: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HUGTWEETS_", "HF_", "TRANSFORMERS_", "WANDB_", "KAGGLE", "PIP_"))}
     ipython = a.work/"ipython"
     (ipython/"profile_default"/"startup").mkdir(parents=True, exist_ok=True)
-    (ipython/"profile_default"/"startup"/"00-colab.py").write_text("import google.colab  # as in Colab: already imported\n")
+    (ipython/"profile_default"/"startup"/"00-colab.py").write_text("import google.colab  # as in Colab: already imported\n"
+                                                                   "import os\nif os.environ.get('REHEARSAL_SOCIALS'):\n"
+                                                                   "    import socials; socials.start()  # Mastodon and Bluesky\n")
     cache = a.work/"cache"/mode
-    env.update(PYTHONPATH=str(HERE/"stub"), IPYTHONDIR=str(ipython), MPLBACKEND="module://matplotlib_inline.backend_inline",
+    env.update(PYTHONPATH=os.pathsep.join([str(HERE/"stub"), str(HERE)]), IPYTHONDIR=str(ipython), MPLBACKEND="module://matplotlib_inline.backend_inline",
                PIP_FIND_LINKS=str(a.wheels), PIP_NO_INDEX="1", PIP_CONSTRAINT=str(a.constraints), PIP_DISABLE_PIP_VERSION_CHECK="1",
                HUGTWEETS_CACHE=str(cache/"hugtweets"), HF_HOME=str(cache/"hf"), KAGGLEHUB_CACHE=str(cache/"kagglehub"),
                WANDB_MODE="offline", WANDB_SILENT="true", WANDB_DIR=str(folder), WANDB_CACHE_DIR=str(cache/"wandb"),
@@ -30,7 +35,7 @@ def kernel_env(a, mode: str, folder: Path) -> dict:
                COLAB_STUB_DRIVE=str(folder/"drive"), PYDEVD_DISABLE_FILE_VALIDATION="1", OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
     if mode == "offline": env.update(OFFLINE)
     else:
-        env.update(HF_HUB_OFFLINE="0", HF_HUB_DISABLE_XET="1")
+        env.update(HF_HUB_OFFLINE="0", HF_HUB_DISABLE_XET="1", REHEARSAL_SOCIALS="1")
         if a.hub: env["HF_ENDPOINT"] = a.hub
         if a.kaggle: env.update(KAGGLE_API_ENVIRONMENT="TEST", KAGGLE_USERNAME="rehearsal", KAGGLE_KEY="rehearsal-key")
     return env
@@ -58,7 +63,9 @@ def run(a, lesson: str, mode: str) -> tuple[bool, float, str]:
     try:
         with client.setup_kernel(env=env, cwd=str(folder)):
             for index, cell in enumerate(nb.cells):
-                if cell.cell_type == "code": client.execute_cell(cell, index)
+                if cell.cell_type != "code": continue
+                with INSTALL if "%pip install" in cell.source else nullcontext():  # one pip at a time in the venv
+                    client.execute_cell(cell, index)
         ok, msg = True, "OK"
     except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as e: ok, msg = False, first_error(e, nb, index)
     finally: nbformat.write(nb, folder/src.name)   # the executed copy, outputs and all, for a look afterwards
@@ -76,14 +83,15 @@ def main(argv=None):
     p.add_argument("--kaggle", action="store_true", help="a Kaggle stand-in listens on localhost:7777 (kagglesdk's test endpoint)")
     p.add_argument("--online", default="", help="comma-separated lessons to run online (default: all)")
     p.add_argument("--cell-timeout", type=int, default=600)
+    p.add_argument("--jobs", type=int, default=1, help="lessons run at once")
     a = p.parse_args(argv)
     a.work, a.wheels, a.constraints = a.work.resolve(), a.wheels.resolve(), a.constraints.resolve()
-    counts, failed = {}, 0
     online = set(a.online.split(",")) if a.online else None
-    for lesson in a.lessons:
-        for mode in a.modes.split(","):
-            if mode == "online" and online is not None and lesson not in online: continue
-            ok, secs, msg = run(a, lesson, mode)
+    todo = [(lesson, mode) for lesson in a.lessons for mode in a.modes.split(",")
+            if not (mode == "online" and online is not None and lesson not in online)]
+    counts, failed = {}, 0
+    with ThreadPoolExecutor(a.jobs) as pool:  # each lesson runs in a kernel process of its own
+        for (lesson, mode), (ok, secs, msg) in zip(todo, pool.map(lambda t: run(a, *t), todo)):
             counts[mode] = counts.get(mode, 0) + 1
             failed += not ok
             print(f"{mode:<8} {lesson:<24} {secs:6.1f} s  {msg}", flush=True)
