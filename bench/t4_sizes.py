@@ -26,9 +26,15 @@ CONFIGS = {
     "minilm": ("03, 07", "sentence-transformers/all-MiniLM-L6-v2", "bert",
                dict(vocab_size=30522, hidden_size=384, num_hidden_layers=6, num_attention_heads=12, intermediate_size=1536), 16, 128, 618, 1,
                "772 posts, 80% for training; posts are under 128 tokens"),
-    "distilroberta": ("04, 06, 21, 22, 23", "distilroberta-base", "roberta",
+    "distilroberta": ("04", "distilroberta-base", "roberta",
                       dict(vocab_size=50265, num_hidden_layers=6, max_position_embeddings=514, type_vocab_size=1), 16, 128, 618, 1,
-                      "04: 772 posts (80% training); 21-23 use more, see below"),
+                      "772 posts, 80% for training"),
+    "minilm-05": ("05", "sentence-transformers/all-MiniLM-L6-v2", "bert",
+                  dict(vocab_size=30522, hidden_size=384, num_hidden_layers=6, num_attention_heads=12, intermediate_size=1536), 8, 128, 200, 1,
+                  "250 posts of two people, 80% for training"),
+    "distilroberta-06": ("06", "distilroberta-base", "roberta",
+                         dict(vocab_size=50265, num_hidden_layers=6, max_position_embeddings=514, type_vocab_size=1), 8, 64, 160, 4,
+                         "200 made-up texts, 80% for training"),
     "distilroberta-iula": ("21, 22, 23", "distilroberta-base", "roberta",
                            dict(vocab_size=50265, num_hidden_layers=6, max_position_embeddings=514, type_vocab_size=1), 16, 128, 41600, 2,
                            "IULA, about 52K lines, 80% for training (an upper bound)"),
@@ -95,6 +101,7 @@ def main(argv=None):
     p.add_argument("--one", choices=sorted(CONFIGS))
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--keys", default=",".join(CONFIGS))
+    p.add_argument("--json", type=Path, help="also write the rows here")
     a = p.parse_args(argv)
     if a.one: print(json.dumps(one(a.one, a.batch))); return
     rows = []
@@ -105,6 +112,7 @@ def main(argv=None):
         print(f"# {key}: CPU {r['measured_mib'][0]:.0f} / {r['measured_mib'][1]:.0f} MiB at 1 / 2 texts, step {r['cpu_step_s']:.1f} s; "
               f"batch {r['bs']}: CPU {r['cpu_peak_mib']:.0f} MiB, T4 {r['t4_gib']:.1f} GiB", file=sys.stderr, flush=True)
     print(table(rows))
+    if a.json: a.json.write_text(json.dumps(rows, indent=1))
     too_big = [r["model"] for r in rows if r["t4_gib"] > T4_GIB]
     if too_big: print(f"\nDoes not fit a T4: {', '.join(too_big)}")
 
