@@ -103,11 +103,12 @@ def test_saved_folder_and_generation_config(trained):
     assert 8 <= gc.max_new_tokens <= 127 and gc.eos_token_id == 0
 
 def test_pipeline_reproduces_generate(trained):
-    from transformers import pipeline, set_seed
+    from transformers import GenerationConfig, pipeline, set_seed
     from hugtweets.generate import generate
     ours = generate(trained, "engine", n=4, seed=3)
     set_seed(3)
-    theirs = pipeline("text-generation", model=str(trained))("<|endoftext|>engine", num_return_sequences=4)
+    theirs = pipeline("text-generation", model=str(trained))("<|endoftext|>engine", num_return_sequences=4,
+                                                             generation_config=GenerationConfig.from_pretrained(trained))
     printable = lambda t: "".join(c for c in t if c in "\n\t" or unicodedata.category(c) != "Cc")   # generate drops control bytes
     assert [printable(o["generated_text"].removeprefix("<|endoftext|>")) for o in theirs] == ours
     assert all(t.startswith("engine") and "<|endoftext|>" not in t for t in ours)

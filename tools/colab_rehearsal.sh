@@ -80,4 +80,4 @@ if [[ ",$MODES," == *,online,* ]]; then
 fi
 [ -n "${ONLINE:-}" ] && args+=(--online "$ONLINE")
 "$VENV/bin/python" tools/colab/rehearse.py --work "$WORK/work" --wheels "$WORK/dist" --constraints tools/colab/constraints.txt \
-  --modes "$MODES" "${args[@]}" "${lessons[@]}"
+  --modes "$MODES" --jobs "${JOBS:-1}" "${args[@]}" "${lessons[@]}"
