@@ -20,29 +20,19 @@ from __future__ import annotations
 import argparse, json, resource, subprocess, sys, time
 from pathlib import Path
 
+MINILM = dict(vocab_size=30522, hidden_size=384, num_hidden_layers=6, num_attention_heads=12, intermediate_size=1536)
+DISTILROBERTA = dict(vocab_size=50265, num_hidden_layers=6, max_position_embeddings=514, type_vocab_size=1)
 # key: (lessons, model id, architecture, config overrides, batch size, sequence length, training texts (or blocks) per epoch, epochs, data)
 CONFIGS = {
     "gpt2": ("02", "gpt2", "gpt2", {}, 8, 1024, 9, 4, "one person's posts, about 9K tokens: 9 blocks of 1,024"),
-    "minilm": ("03, 07", "sentence-transformers/all-MiniLM-L6-v2", "bert",
-               dict(vocab_size=30522, hidden_size=384, num_hidden_layers=6, num_attention_heads=12, intermediate_size=1536), 16, 128, 618, 1,
-               "772 posts, 80% for training; posts are under 128 tokens"),
-    "distilroberta": ("04", "distilroberta-base", "roberta",
-                      dict(vocab_size=50265, num_hidden_layers=6, max_position_embeddings=514, type_vocab_size=1), 16, 128, 618, 1,
-                      "772 posts, 80% for training"),
-    "minilm-05": ("05", "sentence-transformers/all-MiniLM-L6-v2", "bert",
-                  dict(vocab_size=30522, hidden_size=384, num_hidden_layers=6, num_attention_heads=12, intermediate_size=1536), 8, 128, 200, 1,
-                  "250 posts of two people, 80% for training"),
-    "distilroberta-06": ("06", "distilroberta-base", "roberta",
-                         dict(vocab_size=50265, num_hidden_layers=6, max_position_embeddings=514, type_vocab_size=1), 8, 64, 160, 4,
-                         "200 made-up texts, 80% for training"),
-    "distilroberta-iula": ("21, 22, 23", "distilroberta-base", "roberta",
-                           dict(vocab_size=50265, num_hidden_layers=6, max_position_embeddings=514, type_vocab_size=1), 16, 128, 41600, 2,
-                           "IULA, about 52K lines, 80% for training (an upper bound)"),
-    "roberta-bne": ("21", "PlanTL-GOB-ES/roberta-base-bne", "roberta",
-                    dict(vocab_size=50262, max_position_embeddings=514, type_vocab_size=1), 16, 128, 41600, 2, "IULA, as above"),
+    "minilm": ("03, 07", "sentence-transformers/all-MiniLM-L6-v2", "bert", MINILM, 16, 128, 618, 1, "772 posts, 80% for training; posts are under 128 tokens"),
+    "distilroberta": ("04", "distilroberta-base", "roberta", DISTILROBERTA, 16, 128, 618, 1, "772 posts, 80% for training"),
+    "minilm-05": ("05", "sentence-transformers/all-MiniLM-L6-v2", "bert", MINILM, 8, 128, 200, 1, "250 posts of two people, 80% for training"),
+    "distilroberta-06": ("06", "distilroberta-base", "roberta", DISTILROBERTA, 8, 64, 160, 4, "200 made-up texts, 80% for training"),
+    "distilroberta-iula": ("21, 22, 23", "distilroberta-base", "roberta", DISTILROBERTA, 16, 128, 41600, 2, "IULA, about 52K lines, 80% for training (an upper bound)"),
+    "roberta-bne": ("21", "PlanTL-GOB-ES/roberta-base-bne", "roberta", dict(vocab_size=50262, max_position_embeddings=514, type_vocab_size=1), 16, 128, 41600, 2, "IULA, as above"),
     "nlptown": ("21", "nlptown/bert-base-multilingual-uncased-sentiment", "bert", dict(vocab_size=105879), 16, 128, 41600, 2, "IULA, as above"),
-    "mbert": ("10", "bert-base-multilingual-cased", "bert", dict(vocab_size=119547), 16, 256, 14909, 2,
-              "BanFakeNews: 20,000 authentic + 1,299 fake, 70% for training"),
+    "mbert": ("10", "bert-base-multilingual-cased", "bert", dict(vocab_size=119547), 16, 256, 14909, 2, "BanFakeNews: 20,000 authentic + 1,299 fake, 70% for training"),
     "distilbert": ("03 (toy)", "distilbert-base-uncased", "distilbert", {}, 8, 64, 192, 3, "240 made-up texts, 80% for training"),
 }
 T4_FLOPS, T4_GIB, CUDA_GIB = 16e12, 15.0, 0.5

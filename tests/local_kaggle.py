@@ -9,9 +9,10 @@ the two calls a dataset download makes, in kagglesdk's RPC form (POST /api/v1/<s
     python tests/local_kaggle.py [--port 7777] # until killed; prints its URL
 """
 from __future__ import annotations
-import argparse, io, json, threading, time, zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import argparse, io, json, time, zipfile
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from local_hub import LocalServer
 
 PORT = 7777  # kagglesdk's KaggleEnv.TEST endpoint
 
@@ -20,27 +21,15 @@ def banfakenews_folder() -> Path:
     from hugtweets.samples import sample_banfakenews
     return Path(sample_banfakenews())
 
-class LocalKaggle:
+class LocalKaggle(LocalServer):
     "Serve `datasets` ({'owner/slug': folder}) on 127.0.0.1:`port`; a context manager, or `start()`/`stop()`."
     def __init__(self, datasets: dict | None = None, port: int = PORT):
+        super().__init__(port)
         self.datasets = datasets if datasets is not None else {"cryptexcode/banfakenews": banfakenews_folder()}
-        self.port, self.calls, self._server = port, [], None
+        self.calls, self.handler = [], _Handler
 
     @property
-    def url(self) -> str: return f"http://localhost:{self._server.server_address[1]}"
-
-    def start(self) -> "LocalKaggle":
-        class Handler(_Handler): pass
-        Handler.kaggle = self
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return self
-
-    def stop(self):
-        if self._server is not None: self._server.shutdown(); self._server.server_close()
-    def __enter__(self): return self.start()
-    def __exit__(self, *exc): self.stop()
+    def url(self) -> str: return f"http://localhost:{self._server.server_address[1]}"  # the name kagglesdk uses
 
 def _zip(folder: Path) -> bytes:
     buf = io.BytesIO()
@@ -49,7 +38,7 @@ def _zip(folder: Path) -> bytes:
     return buf.getvalue()
 
 class _Handler(BaseHTTPRequestHandler):
-    kaggle: LocalKaggle
+    server_of: LocalKaggle
     def log_message(self, *args): pass
 
     def _send(self, status, body: bytes, ctype="application/json"):
@@ -63,10 +52,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         req = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-        self.kaggle.calls.append((self.path, req))
+        self.server_of.calls.append((self.path, req))
         method = self.path.rsplit("/", 1)[-1]
         ref = f"{req.get('ownerSlug')}/{req.get('datasetSlug')}"
-        folder = self.kaggle.datasets.get(ref)
+        folder = self.server_of.datasets.get(ref)
         if folder is None: return self._json(404, {"code": 404, "message": f"Dataset {ref} not found"})
         if method == "GetDataset":
             return self._json(200, {"ref": ref, "title": ref, "currentVersionNumber": 1, "ownerRef": ref.split("/")[0],
