@@ -32,7 +32,8 @@ whl=$(ls "$WORK/dist"/hugtweets-*.whl)
 # The Colab venv, rebuilt when the constraints or the wheel's requirements change.
 links="${PIP_FIND_LINKS:-$("$PY" -m pip config get global.find-links 2>/dev/null || true)}"
 link_args=(); for d in $links; do link_args+=(--find-links "$d"); done
-key=$( (cat tools/colab/constraints.txt; unzip -p "$whl" '*.dist-info/METADATA' | grep '^Requires-Dist'; "$PY" --version) | sha256sum | cut -c1-16)
+requires=$("$PY" -c "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(*[l for n in z.namelist() if n.endswith('.dist-info/METADATA') for l in z.read(n).decode().splitlines() if l.startswith('Requires-Dist')], sep='\n')" "$whl")
+key=$( (cat tools/colab/constraints.txt; echo "$requires"; "$PY" --version) | sha256sum | cut -c1-16)
 VENV="$WORK/venv"
 if [ "$(cat "$VENV/.key" 2>/dev/null)" != "$key" ]; then
   echo "rehearsal: building the Colab venv ($("$PY" --version), Colab's pins; a few minutes)"
