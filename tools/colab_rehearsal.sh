@@ -70,6 +70,7 @@ args=()
 if [[ ",$MODES," == *,online,* ]]; then
   # The project's own venv serves: the stand-ins are built with hugtweets' tiny-model code and the real MiniLM package.
   SERVE_PY=${SERVE_PY:-$ROOT/.venv/bin/python}
+  rm -f "$WORK/hub.url" "$WORK/kaggle.url"   # each server writes its URL once it listens
   (cd tests && HUGTWEETS_OFFLINE=1 HF_HUB_OFFLINE=1 HUGTWEETS_CACHE="$WORK/cache/serve" "$SERVE_PY" local_hub.py "$WORK/hub" --standins) > "$WORK/hub.url" &
   pids+=($!)
   (cd tests && "$SERVE_PY" local_kaggle.py --port 7777) > "$WORK/kaggle.url" &
@@ -77,7 +78,9 @@ if [[ ",$MODES," == *,online,* ]]; then
   for _ in $(seq 600); do [ -s "$WORK/hub.url" ] && [ -s "$WORK/kaggle.url" ] && break; sleep 0.2; done
   [ -s "$WORK/hub.url" ] || { echo "rehearsal: the local Hub did not start"; exit 1; }
   [ -s "$WORK/kaggle.url" ] || { echo "rehearsal: the Kaggle stand-in did not start (is port 7777 taken?)"; exit 1; }
-  args+=(--hub "$(cat "$WORK/hub.url")" --kaggle)
+  hub=$(cat "$WORK/hub.url")
+  [ -n "$hub" ] || { echo "rehearsal: no URL from the local Hub"; exit 1; }
+  args+=(--hub "$hub" --kaggle)
 fi
 [ -n "${ONLINE:-}" ] && args+=(--online "$ONLINE")
 "$VENV/bin/python" tools/colab/rehearse.py --work "$WORK/work" --wheels "$WORK/dist" --constraints tools/colab/constraints.txt \

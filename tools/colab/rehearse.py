@@ -86,6 +86,7 @@ def main(argv=None):
     p.add_argument("--jobs", type=int, default=1, help="lessons run at once")
     a = p.parse_args(argv)
     a.work, a.wheels, a.constraints = a.work.resolve(), a.wheels.resolve(), a.constraints.resolve()
+    if "online" in a.modes.split(",") and not a.hub: p.error("the online mode needs --hub (the local Hub's URL)")
     online = set(a.online.split(",")) if a.online else None
     todo = [(lesson, mode) for lesson in a.lessons for mode in a.modes.split(",")
             if not (mode == "online" and online is not None and lesson not in online)]
