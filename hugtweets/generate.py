@@ -352,6 +352,12 @@ def sample_tweets(model, tok, prompt: str = "", n: int = 5, seed: int | None = N
     if n < 1: raise HugtweetsError(f"-n must be at least 1, not {n}")
     gen = pipeline("text-generation", model=model, tokenizer=tok, device=model.device)
     extra = {} if model.generation_config.do_sample else dict(GENERATION, max_new_tokens=64)
+    # Passed explicitly: transformers 5.15's text-generation pipeline (Colab's) puts its own defaults (256 new tokens,
+    # temperature 0.7) before the model's generation config: it sampled colder than asked and ran past a small model's
+    # context (IndexError in the position embedding).
+    g = model.generation_config
+    extra = {"do_sample": g.do_sample, "temperature": g.temperature, "top_p": g.top_p, "top_k": g.top_k,
+             "max_new_tokens": g.max_new_tokens or 64, **extra}
     extra = {**extra, **generate_kwargs}  # the app's length and temperature, per request
     prompt, extra = _fit_prompt(model, tok, prompt, extra)
     if seed is not None: set_seed(seed)

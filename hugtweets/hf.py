@@ -147,10 +147,14 @@ def wandb_login(mode: str | None = None) -> str:
     "The W&B mode to run in; online, check that W&B's own login finds a key (never prompts), else a one-line error."
     mode = mode or os.environ.get("WANDB_MODE") or "online"
     if mode.lower() in _WANDB_OFF: return mode
-    import wandb
+    import inspect, wandb
     if not os.environ.get("WANDB_API_KEY") and (key := colab_secret("WANDB_API_KEY")):
         os.environ["WANDB_API_KEY"] = key  # wandb reads it from the environment of this process only
-    if not wandb.login(prompt=False, verify=False):
+    # wandb.login's `prompt` came in wandb 0.29; an older wandb (Colab's 0.28) has none, and would ask in a notebook
+    # for a key it cannot find: there, the same places wandb looks for one are checked without calling it.
+    if "prompt" in inspect.signature(wandb.login).parameters: found = wandb.login(prompt=False, verify=False)
+    else: found = _wandb_key_found()
+    if not found:
         raise HugtweetsError("no W&B login found: run `wandb login`, set WANDB_API_KEY, or add WANDB_API_KEY to "
                              "Colab's Secrets; or set WANDB_MODE=offline to log locally")
     remember_secret(os.environ.get("WANDB_API_KEY"))

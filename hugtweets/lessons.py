@@ -7,12 +7,10 @@ Docs: https://hugtweets.github.io/hugtweets/lessons.html.md"""
 
 # %% ../nbs/81_lessons.ipynb #f260e523
 from __future__ import annotations
-import re
+import json, re
 from collections import Counter
-from pathlib import Path
 import pandas as pd
-import hugtweets
-from .samples import sample_archives
+from .samples import sample_archives, sample_dir
 from .tweet_sources import read_archive
 from .tweets import clean_tweets
 
@@ -42,26 +40,13 @@ def author_words(texts_by_author: dict, min_count: int = 1) -> dict[str, set[str
     return {a: {w for w, n in c.items() if n >= min_count and not any(w in counts[b] for b in counts if b != a)}
             for a, c in counts.items()}
 
-def _strings(o):
-    "Every string inside nested dicts, lists and tuples."
-    if isinstance(o, str): yield o
-    elif isinstance(o, dict): yield from (s for v in o.values() for s in _strings(v))
-    elif isinstance(o, (list, tuple, set)): yield from (s for v in o for s in _strings(v))
-
-def sample_vocabularies() -> dict[str, list[str]] | None:
-    "Each bundled person's texts as the sample generator (`tools/sample_text/tweets_text.py`) has them, when run from a clone; else None."
-    src = Path(hugtweets.__file__).resolve().parents[1]/"tools"/"sample_text"/"tweets_text.py"
-    if not src.exists(): return None
-    ns = {}
-    exec(compile(src.read_text(encoding="utf-8"), str(src), "exec"), ns)  # plain data: the templates and word lists
-    own = ("tags", "inline_tags", "duplicate_pool", "originals", "frames", "slots", "replies", "boring", "thread")  # not retweets: others' words
-    names = lambda p: [ns["ACCOUNTS"][f][0] for f in p.get("friends", []) if f in ns["ACCOUNTS"]]  # mentions become display names
-    return {p["handle"]: [re.sub(r"\{\w+\}", " ", s) for s in _strings({k: p[k] for k in own if k in p})] + names(p)
-            for p in ns["PEOPLE"]}
+def sample_vocabularies() -> dict[str, list[str]]:
+    "Each bundled person's texts as the sample generator has them (its templates and word lists, with the display names of the people they mention)."
+    return json.loads((sample_dir()/"archives"/"vocabularies.json").read_text(encoding="utf-8"))
 
 # %% ../nbs/81_lessons.ipynb #edaf2160
 def marker_words(posts: pd.DataFrame | None = None) -> dict[str, set[str]]:
     "The words that mark each author of `posts` (default: `author_posts()`): used by that person alone, in their posts and in the sample generator's lists."
     posts = author_posts() if posts is None else posts
-    vocabs = sample_vocabularies() or {}
+    vocabs = sample_vocabularies()
     return author_words({a: list(t) + vocabs.get(a, []) for a, t in posts.groupby("author").text})

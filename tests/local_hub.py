@@ -27,19 +27,17 @@ TYPES = {"models": "models", "datasets": "datasets", "spaces": "spaces", "model"
 ACTIONS = {"revision", "tree", "preupload", "commit", "paths-info", "refs", "resolve"}
 USER = "me"
 
-class LocalHub:
-    "A Hub server on 127.0.0.1 serving and storing the repos under `root`; a context manager, or `start()`/`stop()`."
-    def __init__(self, root, port: int = 0, limit: int | None = None):
-        self.root, self.port, self.limit = Path(root), port, limit  # `limit`: answer 500 after this many calls (a runaway retry loop)
-        self.calls, self.reject, self._lock, self._server = [], False, threading.Lock(), None
+class LocalServer:
+    "An HTTP server on 127.0.0.1 in a thread of its own, answering with `handler` (which sees this object as `.server_of`); a context manager, or `start()`/`stop()`."
+    handler: type
+    def __init__(self, port: int = 0): self.port, self._server = port, None
 
     @property
     def url(self) -> str: return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def start(self) -> "LocalHub":
-        hub = self
-        class Handler(_Handler): pass
-        Handler.hub = hub
+    def start(self):
+        class Handler(self.handler): pass
+        Handler.server_of = self
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
@@ -50,6 +48,14 @@ class LocalHub:
 
     def __enter__(self): return self.start()
     def __exit__(self, *exc): self.stop()
+
+class LocalHub(LocalServer):
+    "A Hub server on 127.0.0.1 serving and storing the repos under `root`; a context manager, or `start()`/`stop()`."
+    def __init__(self, root, port: int = 0, limit: int | None = None):
+        super().__init__(port)
+        self.root, self.limit = Path(root), limit  # `limit`: answer 500 after this many calls (a runaway retry loop)
+        self.calls, self.reject, self._lock = [], False, threading.Lock()
+        self.handler = _Handler
 
     def repo_dir(self, repo_id: str, repo_type: str = "models") -> Path:
         if not re.fullmatch(r"[\w.-]+(/[\w.-]+)?", repo_id) or ".." in repo_id: raise ValueError(f"not a repo id: {repo_id!r}")
@@ -78,7 +84,7 @@ def _entry(repo: Path, rel: str) -> dict:
     return {"type": "file", "oid": _etag(p), "size": p.stat().st_size, "path": rel}
 
 class _Handler(BaseHTTPRequestHandler):
-    hub: LocalHub
+    server_of: LocalHub
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args): pass
@@ -98,7 +104,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
-        hub = self.hub
+        hub = self.server_of
         with hub._lock: hub.calls.append((self.path, token))
         head = method == "HEAD"
         if hub.limit is not None and len(hub.calls) > hub.limit: return self._send(500, {"error": "too many requests"}, head=head)
@@ -125,7 +131,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _create(self, spec):
         name = f"{spec['organization']}/{spec['name']}" if spec.get("organization") else f"{USER}/{spec['name']}"
-        repo = self.hub.repo_dir(name, spec.get("type") or "model")
+        repo = self.server_of.repo_dir(name, spec.get("type") or "model")
         existed = repo.exists()
         repo.mkdir(parents=True, exist_ok=True)
         prefix = "" if TYPES[spec.get("type") or "model"] == "models" else f"{TYPES[spec['type']]}/"
@@ -141,12 +147,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _api(self, method, rtype, rest, query, body, head):
         repo_id, tail = self._split(rest)
-        repo = self.hub.repo_dir(repo_id, rtype)
+        repo = self.server_of.repo_dir(repo_id, rtype)
         if not repo.is_dir(): return self._error(404, "RepoNotFound", f"Repository Not Found for url: {self.path}.", head)
         action = tail[0] if tail else ""
         if action in ("", "revision"):
-            files = self.hub.files(repo)
-            return self._send(200, {"id": repo_id, "modelId": repo_id, "sha": self.hub.commit(repo), "private": False,
+            files = self.server_of.files(repo)
+            return self._send(200, {"id": repo_id, "modelId": repo_id, "sha": self.server_of.commit(repo), "private": False,
                                     "disabled": False, "gated": False, "downloads": 0, "likes": 0, "tags": [],
                                     "lastModified": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
                                     "siblings": [{"rfilename": f, "size": (repo/f).stat().st_size} for f in files]}, head=head)
@@ -161,7 +167,7 @@ class _Handler(BaseHTTPRequestHandler):
             paths = parse_qs(body.decode()).get("paths", []) if body and not body.startswith(b"{") else json.loads(body or b"{}").get("paths", [])
             return self._send(200, [_entry(repo, p) for p in paths if (repo/p).exists()])
         if action == "refs":
-            return self._send(200, {"branches": [{"name": "main", "ref": "refs/heads/main", "targetCommit": self.hub.commit(repo)}],
+            return self._send(200, {"branches": [{"name": "main", "ref": "refs/heads/main", "targetCommit": self.server_of.commit(repo)}],
                                     "converts": [], "tags": []}, head=head)
         if action == "preupload":
             files = json.loads(body)["files"]
@@ -187,19 +193,19 @@ class _Handler(BaseHTTPRequestHandler):
                 if dest.is_dir(): shutil.rmtree(dest)
                 elif dest.exists(): dest.unlink()
             else: raise ValueError(f"the local hub stores files inline only, not {key!r}")
-        sha = self.hub.commit(repo)
+        sha = self.server_of.commit(repo)
         prefix = "" if rtype == "models" else f"{rtype}/"
         self._send(200, {"commitUrl": f"http://{self.headers['Host']}/{prefix}{repo_id}/commit/{sha}", "commitOid": sha,
                          "pullRequestUrl": None})
 
     def _resolve(self, rtype, repo_id, filename, head):
-        repo = self.hub.repo_dir(repo_id, rtype)
+        repo = self.server_of.repo_dir(repo_id, rtype)
         if not repo.is_dir(): return self._error(404, "RepoNotFound", f"Repository Not Found for url: {self.path}.", head)
         f = repo/filename
         if not f.is_file() or f.name.startswith(".") or repo.resolve() not in f.resolve().parents:
             return self._error(404, "EntryNotFound", f"{filename} does not exist", head)
         size = f.stat().st_size
-        headers = {"X-Repo-Commit": self.hub.commit(repo), "ETag": f'"{_etag(f)}"', "Content-Type": "application/octet-stream",
+        headers = {"X-Repo-Commit": self.server_of.commit(repo), "ETag": f'"{_etag(f)}"', "Content-Type": "application/octet-stream",
                    "Accept-Ranges": "bytes"}
         start = 0
         m = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")

@@ -103,15 +103,31 @@ def test_saved_folder_and_generation_config(trained):
     assert 8 <= gc.max_new_tokens <= 127 and gc.eos_token_id == 0
 
 def test_pipeline_reproduces_generate(trained):
-    from transformers import pipeline, set_seed
+    from transformers import GenerationConfig, pipeline, set_seed
     from hugtweets.generate import generate
     ours = generate(trained, "engine", n=4, seed=3)
     set_seed(3)
-    theirs = pipeline("text-generation", model=str(trained))("<|endoftext|>engine", num_return_sequences=4)
+    theirs = pipeline("text-generation", model=str(trained))("<|endoftext|>engine", num_return_sequences=4,
+                                                             generation_config=GenerationConfig.from_pretrained(trained))
     printable = lambda t: "".join(c for c in t if c in "\n\t" or unicodedata.category(c) != "Cc")   # generate drops control bytes
     assert [printable(o["generated_text"].removeprefix("<|endoftext|>")) for o in theirs] == ours
     assert all(t.startswith("engine") and "<|endoftext|>" not in t for t in ours)
     assert generate(trained, "engine", n=4, seed=3) == ours and generate(trained, "engine", n=4, seed=4) != ours
+
+def test_sampling_follows_the_models_generation_config(trained):
+    "The pipeline of transformers 5.15 (Colab's) put its defaults (256 new tokens, temperature 0.7) before the model's own."
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from hugtweets.generate import sample_tweets
+    model, tok = AutoModelForCausalLM.from_pretrained(trained), AutoTokenizer.from_pretrained(trained)
+    used, prepare = [], model._prepare_generation_config
+    def spy(*args, **kwargs):
+        config, rest = prepare(*args, **kwargs)
+        used.append((config.do_sample, config.temperature, config.top_p, config.top_k, config.max_new_tokens))
+        return config, rest
+    model._prepare_generation_config = spy
+    sample_tweets(model, tok, "engine", n=2, seed=0)
+    g = model.generation_config
+    assert used[-1] == (True, 1.0, 0.95, 0, g.max_new_tokens) and g.max_new_tokens < 128
 
 def test_per_epoch_validation_with_perplexity(trained):
     from hugtweets.generate import eval_history, handle_losses

@@ -1,9 +1,9 @@
 "The Hugging Face plumbing: the import graph, a push with a token saved by `hf auth login` to a local stand-in for the Hub, redaction of an echoed token, W&B without a login, and models of the wrong kind."
-import ast, json, os, subprocess, sys, threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import ast, json, os, subprocess, sys
 from pathlib import Path
 import pytest
 from conftest import ROOT, cli_env
+from local_hub import LocalHub
 
 TASK_MODULES = ["core", "hf", "tweets", "tweet_sources", "model_card", "generate", "datablock", "callbacks", "learner",
                 "interpret", "blurr", "datasets/iula", "datasets/banfakenews"]
@@ -34,49 +34,10 @@ def test_task_modules_never_import_the_offline_fixtures():
 
 # --- a local stand-in for the Hub ---
 
-class FakeHub(BaseHTTPRequestHandler):
-    "Answers the calls `create_repo` and `upload_folder` make; records each request's path and token."
-    calls, reject, limit = [], False, 30
-
-    def _answer(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
-        FakeHub.calls.append((self.path, token))
-        if len(FakeHub.calls) > FakeHub.limit: return self._answer(500, {"error": "too many requests"})
-        if FakeHub.reject: return self._answer(401, {"error": f"Invalid credentials: token {token} is not valid"})
-        if self.path == "/api/repos/create":
-            return self._answer(200, {"url": f"http://{self.headers['Host']}/{json.loads(body)['organization']}/{json.loads(body)['name']}"})
-        if self.path == "/api/validate-yaml": return self._answer(200, {"errors": [], "warnings": []})  # the card's metadata
-        if "/preupload/" in self.path:
-            files = json.loads(body)["files"]
-            return self._answer(200, {"files": [{"path": f["path"], "uploadMode": "regular", "shouldIgnore": False} for f in files]})
-        if "/commit/" in self.path:
-            repo = self.path.split("/api/models/")[1].split("/commit/")[0]
-            return self._answer(200, {"commitUrl": f"http://{self.headers['Host']}/{repo}/commit/{'a' * 40}",
-                                      "commitOid": "a" * 40, "pullRequestUrl": None})
-        self._answer(404, {"error": f"not faked: {self.path}"})
-
-    do_GET = do_POST
-    def log_message(self, *args): pass
-
 @pytest.fixture
-def hub():
-    FakeHub.calls, FakeHub.reject = [], False
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeHub)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try: yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def hub(tmp_path):
+    "A local Hub (tests/local_hub.py) with no repos yet; it answers 500 after 30 calls, so a retry loop cannot run away."
+    with LocalHub(tmp_path/"hub", limit=30) as server: yield server
 
 SAVED = "hf_savedbyloginSECRET_4321"
 
@@ -91,16 +52,17 @@ def test_push_uses_the_token_saved_by_hf_auth_login(hub, tmp_path):
     home = tmp_path/"hf-home"
     home.mkdir()
     (home/"token").write_text(SAVED)  # where `hf auth login` saves it
-    env = cli_env(HF_ENDPOINT=hub, HF_HOME=home, HF_HUB_OFFLINE="0")
+    env = cli_env(HF_ENDPOINT=hub.url, HF_HOME=home, HF_HUB_OFFLINE="0")
     env.pop("HF_TOKEN", None)
     code = ("import sys; from hugtweets.hf import push_folder; print(push_folder(sys.argv[1], 'me/tiny-tweets'))")
     proc = subprocess.run([sys.executable, "-c", code, str(_model_folder(tmp_path))], capture_output=True, text=True,
                           env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == f"{hub}/me/tiny-tweets"
-    hub_calls = [(p, t) for p, t in FakeHub.calls if p == "/api/repos/create" or "/preupload/" in p or "/commit/" in p]
+    assert proc.stdout.strip() == f"{hub.url}/me/tiny-tweets"
+    hub_calls = [(p, t) for p, t in hub.calls if p == "/api/repos/create" or "/preupload/" in p or "/commit/" in p]
     assert [p.split("/")[-2] if "/api/models/" in p else p for p, _ in hub_calls] == ["/api/repos/create", "preupload", "commit"]
     assert {t for _, t in hub_calls} == {SAVED}
+    assert (hub.repo_dir("me/tiny-tweets")/"README.md").read_text() == "---\nlicense: mit\n---\n# a model\n"  # the push is kept
     assert SAVED not in proc.stdout + proc.stderr
 
 @pytest.mark.parametrize("debug", [False, True])
@@ -111,14 +73,14 @@ def test_a_token_echoed_by_the_server_is_redacted(hub, tmp_path, monkeypatch, ca
     (tmp_path/"token").write_text(SAVED)
     monkeypatch.delenv("HF_TOKEN", raising=False)
     monkeypatch.setattr(c, "HF_TOKEN_PATH", str(tmp_path/"token"))
-    monkeypatch.setattr(c, "ENDPOINT", hub)
+    monkeypatch.setattr(c, "ENDPOINT", hub.url)
     monkeypatch.setattr(c, "HF_HUB_OFFLINE", False)
-    FakeHub.reject = True
+    hub.reject = True
     folder = _model_folder(tmp_path)
     monkeypatch.setattr(cli, "_train", lambda a: push_folder(folder, a.push_to_hub))  # the push step of `train`, alone
     rc = cli.main([*(["--debug"] if debug else []), "train", str(tmp_path), "--out", str(tmp_path/"out"), "--push-to-hub", "me/x"])
     err = capsys.readouterr().err
-    assert rc == 1 and ("/api/repos/create", SAVED) in FakeHub.calls  # the server did receive (and echo) the token
+    assert rc == 1 and ("/api/repos/create", SAVED) in hub.calls  # the server did receive (and echo) the token
     assert SAVED not in err
     assert "could not push to me/x" in err and "***" in err
     assert ("Traceback" in err) == debug

@@ -113,6 +113,16 @@ def test_planted_words_mark_one_author():
         for b in planted:
             if b != a: assert not words & used[b], (a, b, sorted(words & used[b])[:10])
 
+def test_shipped_vocabularies_are_the_generators(tmp_path, monkeypatch):
+    "An installed package (Colab) counts the same planted words as a clone: the generator's lists ship as package data."
+    from conftest import ROOT
+    from hugtweets.lessons import sample_vocabularies
+    monkeypatch.syspath_prepend(str(ROOT/"tools"))
+    import make_samples
+    (tmp_path/"archives").mkdir()
+    assert make_samples.write_vocabularies(tmp_path) == sample_vocabularies()
+    assert {len(v) > 100 for v in sample_vocabularies().values()} == {True}
+
 def test_log_attributions_needs_a_run():
     from hugtweets.interpret import log_attributions
     import wandb

@@ -11,6 +11,8 @@ there is invented for hugtweets (people, accounts, news, Spanish prose). Outputs
 * `archives/<handle>.zip`: three X ("Download an archive of your data") exports, one per
   invented person, with the real variants: `data/tweets.js` + `data/tweets-part1.js`,
   a single `data/tweets.js`, and the older `data/tweet.js` (`window.YTD.tweet.part0`).
+* `archives/vocabularies.json`: each person's template texts and word lists, as the generator used them
+  (lesson 07's planted evidence, `hugtweets.lessons.sample_vocabularies`).
 * `banfakenews/*.csv`: the four CSVs of the BanFakeNews release (same names and columns), in Bangla.
 * `IULAcorpus/ES/<doc>/<doc>-plain.txt`: IULA-style Spanish technical documents; the first
   letter of `<doc>` is the domain (a, m, i, e, and a single d).
@@ -589,6 +591,20 @@ def readme(tw, bf, iu):
     L += [f'- `{k}`: {n} lines' for k, n in iu.items()]
     return '\n'.join(L) + '\n'
 
+def strings(o):
+    "Every string inside nested dicts, lists and tuples."
+    if isinstance(o, str): yield o
+    elif isinstance(o, dict): yield from (s for v in o.values() for s in strings(v))
+    elif isinstance(o, (list, tuple, set)): yield from (s for v in o for s in strings(v))
+
+def write_vocabularies(out):
+    "`archives/vocabularies.json`: each person's own template texts and word lists, with the display names of the people they mention."
+    own = ('tags', 'inline_tags', 'duplicate_pool', 'originals', 'frames', 'slots', 'replies', 'boring', 'thread')  # not retweets: others' words
+    names = lambda p: [TT.ACCOUNTS[f][0] for f in p.get('friends', []) if f in TT.ACCOUNTS]  # mentions become display names
+    vocabs = {p['handle']: [re.sub(r'\{\w+\}', ' ', s) for s in strings({k: p[k] for k in own if k in p})] + names(p) for p in TT.PEOPLE}
+    (out/'archives'/'vocabularies.json').write_text(json.dumps(vocabs, ensure_ascii=False, indent=0) + '\n', encoding='utf-8')
+    return vocabs
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--out', default=str(ROOT/'hugtweets'/'sample_data'))
@@ -598,6 +614,7 @@ def main(argv=None):
         if (out/sub).exists(): shutil.rmtree(out/sub)
     out.mkdir(parents=True, exist_ok=True)
     tw, bf, iu = write_archives(out), write_banfakenews(out), write_iula(out)
+    write_vocabularies(out)
     (out/'README.md').write_bytes(readme(tw, bf, iu).encode('utf-8'))
     for s in tw:
         print(f"{s['handle']:16} {s['display_name']:32} total={s['total']} rt={s['retweets']} replies@={s['replies_at']} "
