@@ -4,7 +4,7 @@ Run by .ci/run (`HUGTWEETS_BROWSER_TEST=1 pytest tests/browser`); the plain test
 presses the button and reads the labels, the highlighted words and the posts; HTML typed in the box or sitting in an
 example is shown as text and never runs. With HUGTWEETS_SCREENSHOTS=DIR, the screenshots are saved there.
 """
-import os, shutil
+import os
 from pathlib import Path
 import pytest
 
@@ -12,7 +12,7 @@ if os.environ.get("HUGTWEETS_BROWSER_TEST") != "1":
     pytest.skip("the browser tests run from .ci/run (HUGTWEETS_BROWSER_TEST=1)", allow_module_level=True)
 pytest.importorskip("gradio", reason='the app needs the [app] extra: pip install "hugtweets[app]"')
 
-from selenium import webdriver
+from headless import chromium
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from hugtweets.app import _CSS, build_app
@@ -37,15 +37,7 @@ def urls(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    binary, driver = shutil.which("chromium") or shutil.which("google-chrome"), shutil.which("chromedriver")
-    assert binary and driver, "apt-get install chromium chromium-driver (.ci/run does)"
-    o = webdriver.ChromeOptions()
-    o.binary_location = binary
-    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-              "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-              "--window-size=1280,900", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"): o.add_argument(a)
-    d = webdriver.Chrome(options=o, service=webdriver.ChromeService(executable_path=driver))
-    d.set_page_load_timeout(30)
+    d = chromium(tmp_path_factory.mktemp("chromium"), 900)
     yield d
     d.quit()
 

@@ -5,7 +5,7 @@ since it needs the built site and a browser. Every page of _site/ is opened from
 log no console error and load every image; the search finds a public function; a lesson link on the home page
 lands on that lesson.
 """
-import functools, http.server, os, shutil, threading
+import functools, http.server, os, threading
 from pathlib import Path
 import pytest
 
@@ -14,7 +14,7 @@ if os.environ.get("HUGTWEETS_BROWSER_TEST") != "1":
     pytest.skip("the browser test runs from .ci/run after docs/build.sh (HUGTWEETS_BROWSER_TEST=1)", allow_module_level=True)
 if not (SITE/"index.html").exists(): pytest.fail("no built site: run `bash docs/build.sh` first")
 
-from selenium import webdriver
+from headless import chromium
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -40,17 +40,7 @@ def base_url():
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    binary = shutil.which("chromium") or shutil.which("google-chrome")
-    driver = shutil.which("chromedriver")
-    assert binary and driver, "apt-get install chromium chromium-driver (.ci/run does)"
-    o = webdriver.ChromeOptions()
-    o.binary_location = binary
-    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-              "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-              "--window-size=1280,1000", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"): o.add_argument(a)
-    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    d = webdriver.Chrome(options=o, service=webdriver.ChromeService(executable_path=driver))
-    d.set_page_load_timeout(30)
+    d = chromium(tmp_path_factory.mktemp("chromium"), 1000, log=True)
     yield d
     d.quit()
 
