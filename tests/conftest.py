@@ -2,6 +2,7 @@
 import os, subprocess, sys
 from pathlib import Path
 import pytest
+from local_hub import LocalHub
 
 ROOT = Path(__file__).resolve().parents[1]
 FAKE_SECRETS = {"X_BEARER_TOKEN": "xbearer-test-SECRET-1234", "HF_TOKEN": "hf_test_SECRET_5678",
@@ -72,3 +73,8 @@ def cli(capsys):
         out = capsys.readouterr()
         return Proc(rc, out.out, out.err)
     return run
+
+@pytest.fixture
+def hub(tmp_path):
+    "A local Hub (tests/local_hub.py) with no repos yet; it answers 500 after 30 calls, so a retry loop cannot run away."
+    with LocalHub(tmp_path/"hub", limit=30) as server: yield server

@@ -1,9 +1,8 @@
 "The Hugging Face plumbing: the import graph, a push with a token saved by `hf auth login` to a local stand-in for the Hub, redaction of an echoed token, W&B without a login, and models of the wrong kind."
-import ast, json, os, subprocess, sys
+import ast, subprocess, sys
 from pathlib import Path
 import pytest
 from conftest import ROOT, cli_env
-from local_hub import LocalHub
 
 TASK_MODULES = ["core", "hf", "tweets", "tweet_sources", "model_card", "generate", "datablock", "callbacks", "learner",
                 "interpret", "blurr", "datasets/iula", "datasets/banfakenews"]
@@ -32,12 +31,7 @@ def test_task_modules_never_import_the_offline_fixtures():
         assert not bad, f"hugtweets/{name}.py imports {bad}"
     assert "hugtweets.samples" in _imports(ROOT/"hugtweets"/"demo.py")  # the check sees what the layer above imports
 
-# --- a local stand-in for the Hub ---
-
-@pytest.fixture
-def hub(tmp_path):
-    "A local Hub (tests/local_hub.py) with no repos yet; it answers 500 after 30 calls, so a retry loop cannot run away."
-    with LocalHub(tmp_path/"hub", limit=30) as server: yield server
+# --- a local stand-in for the Hub (the `hub` fixture: tests/local_hub.py) ---
 
 SAVED = "hf_savedbyloginSECRET_4321"
 

@@ -1,41 +1,20 @@
 """What `hugtweets push` and `train` put on the Hub: only the model's files, a card written for the repo, no local path, no link
 out of the folder, and no markup from data."""
-import base64, json, os, threading
-from http.server import ThreadingHTTPServer
+import os, shutil
 from pathlib import Path
 import pytest
 from conftest import assert_one_line_error
-from test_hf import FakeHub
 
 TOKEN = "hf_push_test_SECRET_2468"
+REPO = "me/demo-tweets"
 
-class RecordingHub(FakeHub):
-    "`FakeHub`, keeping the files each commit uploads (path -> bytes)."
-    uploaded = {}
+def uploaded(hub, repo=REPO) -> dict[str, bytes]:
+    "Every file the local Hub keeps for `repo`, hidden ones included: repo path -> bytes."
+    folder = hub.repo_dir(repo)
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()} if folder.exists() else {}
 
-    def do_POST(self):
-        if "/commit/" in self.path:  # NDJSON: a header line, then one line per file with its content in base64
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            for line in body.decode().splitlines():
-                item = json.loads(line)
-                if item.get("key") == "file":
-                    RecordingHub.uploaded[item["value"]["path"]] = base64.b64decode(item["value"]["content"])
-            self.headers.replace_header("Content-Length", "0")
-        return super().do_POST()
-    do_GET = do_POST
-
-@pytest.fixture
-def hub():
-    FakeHub.calls, FakeHub.reject, RecordingHub.uploaded = [], False, {}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingHub)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try: yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-def push(run_cli, hub, folder, repo="me/demo-tweets"):
-    return run_cli("push", folder, repo, env=dict(HF_ENDPOINT=hub, HF_TOKEN=TOKEN, HF_HUB_OFFLINE="0", HF_HUB_DISABLE_XET="1"))
+def push(run_cli, hub, folder, repo=REPO):
+    return run_cli("push", folder, repo, env=dict(HF_ENDPOINT=hub.url, HF_TOKEN=TOKEN, HF_HUB_OFFLINE="0", HF_HUB_DISABLE_XET="1"))
 
 def model_folder(path: Path) -> Path:
     "A folder as `hugtweets train` leaves it, plus a note the user keeps beside it."
@@ -54,22 +33,23 @@ def test_push_uploads_only_the_model_and_never_follows_a_link_out(run_cli, hub, 
     (folder/"notes.txt").symlink_to("../secret.key")            # not a model file: not uploaded at all
     proc = push(run_cli, hub, folder)
     assert proc.returncode == 0, proc.stderr
-    assert set(RecordingHub.uploaded) == {"README.md", "config.json", "tokenizer.json", "tokenizer_config.json",
+    assert set(uploaded(hub)) == {"README.md", "config.json", "tokenizer.json", "tokenizer_config.json",
                                           "generation_config.json", "model.safetensors"}
-    assert not any(b"PRIVATE-KEY" in v for v in RecordingHub.uploaded.values())
+    assert not any(b"PRIVATE-KEY" in v for v in uploaded(hub).values())
     assert "not uploaded" in proc.stdout and "trainer_state.json" in proc.stdout
     # a model file that is a link out of the folder: refused, nothing pushed
     (folder/"tokenizer.json").unlink()
     (folder/"tokenizer.json").symlink_to(tmp_path/"secret.key")
-    RecordingHub.uploaded, FakeHub.calls = {}, []
+    shutil.rmtree(hub.repo_dir(REPO))
+    hub.calls.clear()
     proc = push(run_cli, hub, folder)
     assert_one_line_error(proc, "tokenizer.json is a link to a file outside")
-    assert RecordingHub.uploaded == {} and FakeHub.calls == []
+    assert uploaded(hub) == {} and hub.calls == []
     assert (tmp_path/"secret.key").read_bytes() == b"PRIVATE-KEY-BYTES"   # and nothing of the user's was touched
     # a link that stays inside the folder is fine
     (folder/"tokenizer.json").unlink()
     (folder/"tokenizer.json").symlink_to("config.json")
-    assert push(run_cli, hub, folder).returncode == 0 and RecordingHub.uploaded["tokenizer.json"] == b"{}"
+    assert push(run_cli, hub, folder).returncode == 0 and uploaded(hub)["tokenizer.json"] == b"{}"
 
 def test_push_error_for_a_repo_without_owner_names_push_not_train(run_cli, hub, tmp_path):
     proc = push(run_cli, hub, model_folder(tmp_path/"model"), repo="demo-tweets")
@@ -120,12 +100,13 @@ def test_pushed_card_is_written_for_the_repo(run_cli, hub, stage1):
     _, model = stage1
     proc = push(run_cli, hub, model)
     assert proc.returncode == 0, proc.stderr
-    card = RecordingHub.uploaded["README.md"].decode()
+    files = uploaded(hub)
+    card = files["README.md"].decode()
     assert 'model="me/demo-tweets"' in card and "hugtweets generate me/demo-tweets " in card and "./model" not in card
     from huggingface_hub import ModelCard
     assert ModelCard(card).data.model_name == "me/demo-tweets"   # the model-index name
-    assert ".hugtweets-output" not in RecordingHub.uploaded and "trainer_state.json" not in RecordingHub.uploaded
-    for name, content in RecordingHub.uploaded.items():        # no absolute local path in anything uploaded
+    assert ".hugtweets-output" not in files and "trainer_state.json" not in files
+    for name, content in files.items():        # no absolute local path in anything uploaded
         assert str(model.parents[2]).encode() not in content, name
         assert str(model).encode() not in content, name
     assert (model/"README.md").read_text().count("./model") >= 2  # the local card is left as it was
