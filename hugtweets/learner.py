@@ -35,8 +35,8 @@ from .model_card import widget_examples
 
 # %% auto #0
 __all__ = ['RANDOM_STATES', 'load_table', 'learnable_sample', 'load_classifier', 'text_classifier_learner', 'valid_metrics',
-           'classifier_card', 'EpochCheckpoint', 'last_epoch', 'resume_from', 'train_classifier', 'predict_texts',
-           'StopOnNonFinite', 'predict_stream', 'TerminalProgress', 'terminal_learner']
+           'classifier_card', 'predict_stream', 'EpochCheckpoint', 'last_epoch', 'resume_from', 'train_classifier',
+           'predict_texts', 'StopOnNonFinite', 'TerminalProgress', 'terminal_learner']
 
 # %% ../nbs/03_learner.ipynb #2edd54d9
 def _read_file(path: Path) -> pd.DataFrame:
@@ -278,6 +278,22 @@ def _states_from_json(j: dict) -> dict:
                 torch_deterministic=j["torch_deterministic"], torch_benchmark=j["torch_benchmark"])
 
 
+# %% ../nbs/03_learner.ipynb #c8bca169
+def predict_stream(pretrained_model_name_or_path, texts, bs: int = 32, chunk: int = 256):
+    "Yield `(text, label, probability)` for each text of the iterable `texts` (read lazily, `chunk` at a time) from a saved classifier folder or a hub id: answers come as they are made, in memory bounded by `chunk`, whatever the number of texts."
+    from transformers import pipeline
+    texts, classify = iter(texts), None
+    batch = as_items(list(islice(texts, chunk)))  # the first texts are checked before the model loads
+    while batch:
+        if classify is None:
+            model, tok = load_model(pretrained_model_name_or_path, "sequence-classification")  # refuses a model without a trained head
+            classify = pipeline("text-classification", model=model, tokenizer=tok, device=model.device)
+        inputs = [dict(text=t[0], text_pair=t[1]) if isinstance(t, tuple) else t for t in batch]
+        for t, r in zip(batch, classify(inputs, batch_size=bs, truncation=True)): yield t, r["label"], float(r["score"])
+        batch = list(islice(texts, chunk))
+        if batch: batch = as_items(batch)
+
+
 # %% ../nbs/03_learner.ipynb #2c0e02cf
 def _finish_wandb(metrics=None):
     "Record the final metrics in the W&B run's summary and finish it."
@@ -416,11 +432,8 @@ def _train_classifier(data, model, out, text_col, label_col, epochs, lr, use_wan
 @renamed_kwargs(model="pretrained_model_name_or_path")
 def predict_texts(pretrained_model_name_or_path, texts, bs: int = 32) -> list[tuple[str, float]]:
     "The label and probability for each text or `(s1, s2)` pair of `texts` (a string, a list, a Series or a DataFrame) from a saved classifier folder or a hub id (`transformers.pipeline`)."
-    from transformers import pipeline
-    texts = [dict(text=t[0], text_pair=t[1]) if isinstance(t, tuple) else t for t in as_items(texts)]
-    model, tok = load_model(pretrained_model_name_or_path, "sequence-classification")  # refuses a model without a trained head
-    classify = pipeline("text-classification", model=model, tokenizer=tok, device=model.device)
-    return [(r["label"], float(r["score"])) for r in classify(texts, batch_size=bs, truncation=True)]
+    items = as_items(texts)
+    return [(label, prob) for _, label, prob in predict_stream(pretrained_model_name_or_path, items, bs=bs, chunk=max(1, len(items)))]
 
 # %% ../nbs/03_learner.ipynb #d0b7a91c
 class StopOnNonFinite(Callback):
@@ -431,22 +444,6 @@ class StopOnNonFinite(Callback):
         if self.training and not torch.isfinite(self.learn.loss).all():
             self.bad = (f"epoch {self.epoch + 1}, batch {self.iter + 1}", float(self.learn.loss.float().mean()))
             raise CancelFitException  # fastai ends the fit cleanly; `train_classifier` then says what to change
-
-
-# %% ../nbs/03_learner.ipynb #c8bca169
-def predict_stream(pretrained_model_name_or_path, texts, bs: int = 32, chunk: int = 256):
-    "Yield `(text, label, probability)` for each text of the iterable `texts` (read lazily, `chunk` at a time) from a saved classifier folder or a hub id: answers come as they are made, in memory bounded by `chunk`, whatever the number of texts."
-    from transformers import pipeline
-    texts, classify = iter(texts), None
-    batch = as_items(list(islice(texts, chunk)))  # the first texts are checked before the model loads
-    while batch:
-        if classify is None:
-            model, tok = load_model(pretrained_model_name_or_path, "sequence-classification")  # refuses a model without a trained head
-            classify = pipeline("text-classification", model=model, tokenizer=tok, device=model.device)
-        inputs = [dict(text=t[0], text_pair=t[1]) if isinstance(t, tuple) else t for t in batch]
-        for t, r in zip(batch, classify(inputs, batch_size=bs, truncation=True)): yield t, r["label"], float(r["score"])
-        batch = list(islice(texts, chunk))
-        if batch: batch = as_items(batch)
 
 
 # %% ../nbs/03_learner.ipynb #b3c5e7a9
